@@ -1,0 +1,151 @@
+"""The ``gpai-kg`` command: validate, build, query (and serve, in the service)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from .config import BY_NAME, Settings
+from .errors import GpaiKgError, QueryError, ValidationFailed
+from .project import Project
+
+
+def _settings(**overrides) -> Settings:
+    return Settings.load({k: v for k, v in overrides.items() if k in BY_NAME})
+
+
+def _project_options(func):
+    for name in ("dist_dir", "project_dir"):
+        setting = BY_NAME[name]
+        func = click.option("--" + name.replace("_", "-"), name, default=None,
+                            help=setting.help + f" [env: {setting.env_var}]")(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gpai-kg")
+def cli() -> None:
+    """The GPAI knowledge graph: validate and build its release, query it, serve it."""
+
+
+@cli.command()
+@_project_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="Report as text for people or JSON for machines.")
+def validate(fmt: str, **options) -> None:
+    """Check every source: it parses, conforms to the shapes and passes the checks."""
+    from .validate import validate as run
+
+    project = Project.from_settings(_settings(**options))
+    result = run(project)
+    _print_report(result.report, fmt)
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command()
+@_project_options
+@click.option("--release", default=None, help=BY_NAME["release"].help + " [env: GPAI_KG_RELEASE]")
+@click.option("--base-iri", "base_iri", default=None,
+              help=BY_NAME["base_iri"].help + " [env: GPAI_KG_BASE_IRI]")
+def build(**options) -> None:
+    """Validate, then write a versioned release (refused, with a report, if invalid)."""
+    from .build import build as run
+
+    settings = _settings(**options)
+    release = run(Project.from_settings(settings), settings)
+    counts = ", ".join(f"{name} {n}" for name, n in release.triples.items())
+    click.echo(f"built release {release.version} in {release.seconds} s: {release.path}")
+    click.echo(f"triples: {counts}")
+
+
+RESULT_FORMATS = {
+    "table": None,
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {"table": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE,
+                 "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+@cli.command()
+@_project_options
+@click.argument("sparql")
+@click.option("--format", "fmt", type=click.Choice(sorted({*RESULT_FORMATS, *GRAPH_FORMATS})),
+              default="table", help="Output format (table: aligned text for SELECT, Turtle for graphs).")
+@click.option("--release", default=None, help="Release version to query (default: the latest).")
+def query(sparql: str, fmt: str, release: str | None, **options) -> None:
+    """Run a SPARQL query (text, or @file.rq) against a built release."""
+    from .store import open_release, release_folder, run_query
+
+    if sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    project = Project.from_settings(_settings(**options))
+    store = open_release(release_folder(project, release))
+    try:
+        result = run_query(store, sparql)
+    except SyntaxError as exc:
+        raise QueryError(f"the query does not parse: {exc}") from None
+    click.echo(_render(result, fmt), nl=False)
+
+
+def _render(result, fmt: str) -> str:
+    if isinstance(result, ox.QueryBoolean):
+        return ("true" if bool(result) else "false") + "\n"
+    if isinstance(result, ox.QueryTriples):
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"--format {fmt} is for SELECT/ASK; use one of {', '.join(GRAPH_FORMATS)}")
+        return result.serialize(format=GRAPH_FORMATS[fmt]).decode("utf-8")
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use one of {', '.join(RESULT_FORMATS)}")
+    if RESULT_FORMATS[fmt] is not None:
+        return result.serialize(format=RESULT_FORMATS[fmt]).decode("utf-8")
+    names = [v.value for v in result.variables]
+    rows = [[_cell(s[n]) for n in names] for s in result]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term.value) if isinstance(term, ox.NamedNode) else str(term)
+
+
+def _print_report(report, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.render(), err=not report.ok)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except ValidationFailed as exc:
+        click.echo(exc.report.render(), err=True)
+        sys.exit(exc.exit_code)
+    except GpaiKgError as exc:
+        click.echo(f"gpai-kg: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("gpai-kg: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""SPARQL files of the project: the quality checks and the example queries.
+
+A query file opens with comment lines: the first is its title, the following ones its
+description. Checks (``queries/checks/*-violation.rq``) select the resources at fault as
+``?this`` (plus any other columns worth showing) and must return no rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+
+@dataclass(frozen=True)
+class QueryFile:
+    path: Path
+    title: str
+    description: str
+    text: str
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def read_query(path: Path) -> QueryFile:
+    text = Path(path).read_text(encoding="utf-8")
+    comments = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            comments.append(line.lstrip("#").strip())
+        elif line.strip():
+            break
+    title = comments[0] if comments else Path(path).stem
+    description = " ".join(c for c in comments[1:] if c).strip()
+    return QueryFile(Path(path), title, description, text)
+
+
+def read_queries(folder: Path, pattern: str = "*.rq") -> list[QueryFile]:
+    return [read_query(p) for p in sorted(Path(folder).glob(pattern))]
+
+
+def oxigraph_store(*graphs: Graph) -> ox.Store:
+    """An in-memory Oxigraph store holding the union of rdflib graphs, in its default graph.
+
+    The graphs are loaded as one document: Oxigraph scopes blank node labels to a load,
+    and an instant described in one graph and dated in another must stay one node.
+    """
+    store = ox.Store()
+    payload = b"".join(g.serialize(format="nt", encoding="utf-8") for g in graphs if len(g))
+    if payload:
+        store.load(payload, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+    """Rows of a SELECT query as dicts of bound variables."""
+    solutions = store.query(query)
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        rows.append({n: solution[n] for n in names if solution[n] is not None})
+    return rows
