@@ -1,0 +1,73 @@
+"""Paired shape fixtures: every valid one passes every layer; every invalid one trips its shape.
+
+Each fixture is validated together with ``fixtures/context.ttl`` (GPAI, its host, a source,
+France, Paris) by the same function the CLI and the build use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from conftest import CONTEXT, FIXTURES, fixture_header
+from gpai_kg.namespaces import GPAISH
+from gpai_kg.validate import validate
+
+SHAPE_FIXTURES = FIXTURES / "shapes"
+VALID = sorted(SHAPE_FIXTURES.glob("*-valid.ttl"))
+INVALID = sorted(SHAPE_FIXTURES.glob("*-invalid-*.ttl"))
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def targeted_node_shapes(shapes_file: Path) -> set[str]:
+    """Node shapes that select focus nodes themselves (helpers used via sh:node are covered through them)."""
+    g = Graph().parse(shapes_file)
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+    return {str(s).removeprefix(str(GPAISH)) for s in g.subjects(RDF.type, SH.NodeShape)
+            if any((s, t, None) in g for t in targets)}
+
+
+def test_context_is_valid(project):
+    result = validate(project, [CONTEXT])
+    assert result.ok, result.report.render()
+
+
+def test_every_shape_has_a_valid_and_an_invalid_fixture(project):
+    shapes = targeted_node_shapes(project.shapes_file)
+    valid = {p.name.removesuffix("-valid.ttl") for p in VALID}
+    invalid = {p.name.split("-invalid-")[0] for p in INVALID}
+    assert shapes - valid == set(), "shapes without a valid fixture"
+    assert shapes - invalid == set(), "shapes without an invalid fixture"
+    assert (valid | invalid) - shapes == set(), "fixtures for shapes that do not exist"
+
+
+@pytest.mark.parametrize("path", VALID, ids=_ids(VALID))
+def test_valid_fixture_passes(project, path):
+    result = validate(project, [CONTEXT, path])
+    assert result.ok, result.report.render()
+    assert not result.report.problems, result.report.render()  # not even a warning
+
+
+@pytest.mark.parametrize("path", INVALID, ids=_ids(INVALID))
+def test_invalid_fixture_trips_its_shape(project, path):
+    header = fixture_header(path)
+    assert header.get("invalid"), f"{path.name} must say why it is invalid (# Invalid: …)"
+    (shape,) = header["shape"]
+    result = validate(project, [CONTEXT, path])
+    report = result.report
+    assert not report.ok
+    shape_rules = {p.rule for p in report.violations if p.layer == "shapes"}
+    assert shape_rules == {shape}, report.render()
+    check_rules = {p.rule for p in report.violations if p.layer == "checks"}
+    assert check_rules <= set(header.get("also", [])), report.render()
+    # Actionable: each problem names its file, the resource and says what to do; at least one
+    # points into the fixture (a duplicate also names the resource it collides with).
+    ours = [p for p in report.violations if p.layer == "shapes"]
+    assert all(p.file and p.focus and p.message for p in ours), report.render()
+    assert any(p.file.endswith(path.name) for p in ours), report.render()
