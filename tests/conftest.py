@@ -52,3 +52,70 @@ def release(tmp_path_factory):
 @pytest.fixture(scope="session")
 def store(release):
     return open_release(release.path)
+
+
+# --- A real server on a free local port, started and stopped by the tests -------------------
+
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import requests  # noqa: E402
+
+CLI = str(Path(sys.executable).with_name("gpai-kg"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningServer:
+    def __init__(self, args: list[str], tmp: Path, **settings) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        flags = []
+        for name, value in {"workers": 1, "threads": 3, "store_dir": tmp / "store", **settings}.items():
+            flags += ["--" + name.replace("_", "-"), str(value)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}
+        self.log = open(tmp / f"server-{self.port}.log", "w+")
+        self.process = subprocess.Popen([CLI, "serve", *args, "--port", str(self.port), *flags],
+                                        stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.output()}")
+            try:
+                if requests.get(self.url + "/health", timeout=2).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the server did not start: {self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def server(release, tmp_path_factory):
+    """The service over the test release: small limits so the tests can reach them."""
+    tmp = tmp_path_factory.mktemp("server")
+    dist = release.path.parent.parent
+    running = RunningServer(["--dist-dir", str(dist)], tmp, query_timeout=3, max_rows=1000,
+                            max_query_bytes=20_000, query_memory_mb=1024)
+    yield running
+    running.stop()

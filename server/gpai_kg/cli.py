@@ -18,12 +18,20 @@ def _settings(**overrides) -> Settings:
     return Settings.load({k: v for k, v in overrides.items() if k in BY_NAME})
 
 
-def _project_options(func):
-    for name in ("dist_dir", "project_dir"):
-        setting = BY_NAME[name]
-        func = click.option("--" + name.replace("_", "-"), name, default=None,
-                            help=setting.help + f" [env: {setting.env_var}]")(func)
-    return func
+def _setting_options(*names):
+    """CLI flags for settings, with the help text declared in gpai_kg.config."""
+    def decorate(func):
+        for name in reversed(names):
+            setting = BY_NAME[name]
+            func = click.option("--" + name.replace("_", "-"), name, default=None,
+                                help=setting.help + f" [env: {setting.env_var}]")(func)
+        return func
+    return decorate
+
+
+_project_options = _setting_options("project_dir", "dist_dir")
+SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_timeout", "max_rows", "max_query_bytes",
+                    "query_memory_mb", "service_allow", "store_dir", "base_iri", "release")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,6 +129,31 @@ def _cell(term) -> str:
     if isinstance(term, ox.Literal):
         return term.value
     return str(term.value) if isinstance(term, ox.NamedNode) else str(term)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@_project_options
+@_setting_options(*SERVICE_SETTINGS)
+@click.option("--dev", is_flag=True, help="Run Flask's development server instead of gunicorn.")
+def serve(files: tuple[str, ...], dev: bool, **options) -> None:
+    """Serve the latest release (or FILES) over SPARQL, with dumps, on a local port."""
+    from .service import Service
+    from .web import create_app
+
+    if files:
+        options["files"] = list(files)
+    settings = _settings(**options)
+    overrides = {k: v for k, v in options.items() if v is not None}
+    service = Service.from_settings(settings)  # prepares the store once, before any fork
+    click.echo(f"serving {service.source}: {service.store.triples} triples in "
+               f"{len(service.store.graphs)} graphs at http://{settings.host}:{settings.port}/sparql", err=True)
+    if dev:
+        create_app(overrides, service=service).run(settings.host, settings.port, threaded=True)
+        return
+    from .web.wsgi import run_gunicorn
+
+    run_gunicorn(overrides, settings)
 
 
 def _print_report(report, fmt: str) -> None:

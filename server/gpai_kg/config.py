@@ -35,6 +35,42 @@ def _base_iri(value: str) -> str:
     return value
 
 
+def _positive_int(value) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return number
+
+
+def _non_negative_int(value) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return number
+
+
+def _positive_float(value) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError("must be a number greater than 0")
+    return number
+
+
+def _paths(value) -> tuple[Path, ...]:
+    if isinstance(value, str):
+        value = [v for v in value.split(os.pathsep) if v]
+    return tuple(Path(v) for v in value)
+
+
+def _iri_list(value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    for iri in value:
+        if not iri.startswith(("http://", "https://")):
+            raise ValueError(f"{iri!r} is not an http(s) IRI")
+    return tuple(value)
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("base_iri", CANONICAL_BASE,
             "Base IRI under which the release's IRIs are published.", _base_iri),
@@ -46,9 +82,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("release", None,
             "Version stamped on a release (default: the UTC date, taken from "
             "SOURCE_DATE_EPOCH when set, as YYYY-MM-DD)."),
+    # --- the service
+    Setting("files", (),
+            "RDF files to serve instead of the latest release, each triples file as a named graph "
+            "named after it (separated by the OS path separator in the environment).", _paths),
+    Setting("host", "127.0.0.1", "Interface the server listens on."),
+    Setting("port", 8000, "Port the server listens on.", _positive_int),
+    Setting("workers", 2, "Web server (gunicorn) worker processes.", _positive_int),
+    Setting("threads", 4, "Threads per web worker; each has a query worker process of its own.",
+            _positive_int),
+    Setting("query_timeout", 10.0,
+            "Time limit of a query in seconds; a client may ask for less with timeout=.", _positive_float),
+    Setting("max_rows", 10_000,
+            "Most rows (or triples) a query returns; a longer result is cut and says so.", _positive_int),
+    Setting("max_query_bytes", 100_000, "Longest query text accepted, in bytes.", _positive_int),
+    Setting("query_memory_mb", 2048,
+            "Address space a query worker may use, in MiB (0: no cap); a query over it is stopped.",
+            _non_negative_int),
+    Setting("service_allow", (),
+            "Endpoints a query may call with SERVICE (comma-separated IRIs); empty: none.", _iri_list),
+    Setting("store_dir", None,
+            "Folder for the service's on-disk store (default: store/ under the dist folder).", Path),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+_ALWAYS_PARSED = (_positive_int, _non_negative_int, _positive_float, _paths, _iri_list)
 
 
 class Settings(Mapping):
@@ -70,7 +128,7 @@ class Settings(Mapping):
                 raise ConfigError(f"unknown setting {name!r}")
             if value is None:
                 continue
-            if isinstance(value, str):
+            if isinstance(value, str) or BY_NAME[name].parse in _ALWAYS_PARSED:
                 value = _parse(BY_NAME[name], value, name)
             values[name] = value
         return cls(values)
@@ -92,7 +150,14 @@ class Settings(Mapping):
 
     def public(self) -> dict[str, Any]:
         """The settings as JSON-friendly values (paths as strings)."""
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self._values.items()}
+        def plain(value):
+            if isinstance(value, Path):
+                return str(value)
+            if isinstance(value, tuple):
+                return [plain(v) for v in value]
+            return value
+
+        return {k: plain(v) for k, v in self._values.items()}
 
 
 def _parse(setting: Setting, raw: str, where: str) -> Any:

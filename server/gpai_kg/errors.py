@@ -51,3 +51,53 @@ class ReleaseNotFound(GpaiKgError):
 
 class QueryError(GpaiKgError):
     """A SPARQL query cannot be run as asked (syntax, or a format that does not fit its form)."""
+
+
+# --- Errors a web client sees. Each carries its HTTP status; one handler renders them all
+# as {"ok": false, "status": …, "error": …} (see gpai_kg.web.errors).
+
+class HttpError(GpaiKgError):
+    status = 500
+    title = "Internal Server Error"
+
+    def __init__(self, message: str, **details) -> None:
+        self.message = message
+        self.details = details
+        super().__init__(message)
+
+
+class BadRequest(HttpError):
+    status, title = 400, "Bad Request"
+
+
+class Forbidden(HttpError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(HttpError):
+    status, title = 404, "Not Found"
+
+
+class MethodNotAllowed(HttpError):
+    status, title = 405, "Method Not Allowed"
+
+
+class NotAcceptable(HttpError):
+    status, title = 406, "Not Acceptable"
+
+    def __init__(self, message: str, offered: list[str]) -> None:
+        super().__init__(message + "; offered: " + ", ".join(offered), offered=offered)
+
+
+class UnsupportedMediaType(HttpError):
+    status, title = 415, "Unsupported Media Type"
+
+
+class QueryLimitExceeded(HttpError):
+    """A query ran out of time or memory and was stopped; the service goes on."""
+
+    status, title = 503, "Service Unavailable"
+
+
+class ServiceBusy(HttpError):
+    status, title = 503, "Service Unavailable"

@@ -1,0 +1,48 @@
+"""One error shape for every JSON error: {"ok": false, "status": …, "error": …}.
+
+Our own errors (:class:`gpai_kg.errors.HttpError`) carry their status and a message meant
+for the client; Werkzeug's HTTP errors keep their status and description; anything else is
+logged and answered with a bare 500, never with the exception's text.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ..errors import GpaiKgError, HttpError
+
+
+def error_response(status: int, title: str, message: str, headers: dict | None = None, **details):
+    body = {"ok": False, "status": status, "title": title, "error": message, **details}
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HttpError)
+    def _ours(exc: HttpError):
+        headers = {}
+        if "retry_after" in exc.details:
+            headers["Retry-After"] = str(exc.details["retry_after"])
+        details = {k: v for k, v in exc.details.items() if k != "retry_after"}
+        return error_response(exc.status, exc.title, exc.message, headers, **details)
+
+    @app.errorhandler(HTTPException)
+    def _werkzeug(exc: HTTPException):
+        headers = dict(exc.get_response().headers)
+        headers.pop("Content-Type", None)
+        headers.pop("Content-Length", None)
+        return error_response(exc.code or 500, exc.name, exc.description or exc.name, headers)
+
+    @app.errorhandler(GpaiKgError)
+    def _domain(exc: GpaiKgError):
+        app.logger.warning("request failed: %s", exc)
+        return error_response(500, "Internal Server Error", "the server could not answer this request")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unexpected error")
+        return error_response(500, "Internal Server Error", "the server could not answer this request")

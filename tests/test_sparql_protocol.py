@@ -1,0 +1,269 @@
+"""SPARQL 1.1 Protocol at /sparql, over HTTP against a running server, case by case."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import requests
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+from rdflib.query import Result
+
+from gpai_kg.namespaces import SD
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+FOUNDERS = """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX gpai: <https://w3id.org/gpai-kg/ontology/>
+SELECT ?member WHERE { ?m org:role gpai:foundingMemberRole ; org:member ?member } ORDER BY ?member"""
+CONSTRUCT = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT { <https://w3id.org/gpai-kg/id/country/rs> rdfs:label ?l }
+WHERE { <https://w3id.org/gpai-kg/id/country/rs> rdfs:label ?l }"""
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+DIRECT = {"Content-Type": "application/sparql-query"}
+
+
+def sparql(server, method="GET", params=None, data=None, headers=None):
+    return requests.request(method, server.url + "/sparql", params=params, data=data,
+                            headers=headers or {}, timeout=30)
+
+
+def founders(response) -> list[str]:
+    return [b["member"]["value"] for b in response.json()["results"]["bindings"]]
+
+
+# --- The three ways to send a query give the same answer -----------------------------------
+
+def test_get_post_form_and_post_direct_agree(server):
+    by_get = sparql(server, params={"query": FOUNDERS})
+    by_form = sparql(server, "POST", data={"query": FOUNDERS})
+    by_body = sparql(server, "POST", data=FOUNDERS.encode(), headers=DIRECT)
+    for response in (by_get, by_form, by_body):
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"] == "application/sparql-results+json; charset=utf-8"
+        assert "Accept" in response.headers["Vary"]
+    assert founders(by_get) == founders(by_form) == founders(by_body)
+    assert len(founders(by_get)) == 15
+
+
+# --- Malformed requests: 4xx with a message, never 500 -------------------------------------
+
+BAD_REQUESTS = [
+    # (id, method, params, data, headers, status, words in the message)
+    ("duplicate-query", "GET", [("query", "ASK {}"), ("query", "ASK {}")], None, {}, 400, "given 2 times"),
+    ("empty-query", "GET", {"query": "  "}, None, {}, 400, "empty"),
+    ("query-in-url-and-body", "POST", {"query": "ASK {}"}, "query=ASK%20%7B%7D", FORM, 400, "both in the URL and in the body"),
+    ("query-in-url-and-direct-body", "POST", {"query": "ASK {}"}, "ASK {}", DIRECT, 400, "both in the URL"),
+    ("post-without-query", "POST", None, "format=json", FORM, 400, "no query"),
+    ("unsupported-content-type", "POST", None, "ASK {}", {"Content-Type": "text/plain"}, 415, "not supported"),
+    ("no-content-type", "POST", None, b"ASK {}", {"Content-Type": ""}, 415, "not supported"),
+    ("non-utf8-charset", "POST", None, "ASK {}", {"Content-Type": "application/sparql-query; charset=latin-1"}, 415, "UTF-8"),
+    ("invalid-utf8-body", "POST", None, b"ASK { ?s ?p \"\xff\" }", DIRECT, 400, "not valid UTF-8"),
+    ("syntax-error", "GET", {"query": "SELECT * WHERE { ?s ?p }"}, None, {}, 400, "error at 1:"),
+    ("update-as-query", "GET", {"query": "INSERT DATA { <a> <b> <c> }"}, None, {}, 403, "read-only"),
+    ("update-parameter", "POST", None, "update=CLEAR%20ALL", FORM, 403, "read-only"),
+    ("update-content-type", "POST", None, "CLEAR ALL", {"Content-Type": "application/sparql-update"}, 403, "read-only"),
+    ("load", "POST", None, "LOAD <http://127.0.0.1:9/x.ttl>", DIRECT, 403, "read-only"),
+    ("bad-timeout", "GET", {"query": "ASK {}", "timeout": "soon"}, None, {}, 400, "timeout"),
+    ("conflicting-formats", "GET", [("query", "ASK {}"), ("format", "json"), ("format", "xml")], None, {}, 400, "different formats"),
+    ("unknown-format", "GET", {"query": "ASK {}", "format": "pdf"}, None, {}, 406, "offered"),
+    ("not-acceptable", "GET", {"query": "ASK {}"}, None, {"Accept": "image/png"}, 406, "application/sparql-results+json"),
+    ("graph-not-acceptable", "GET", {"query": CONSTRUCT}, None, {"Accept": "text/csv"}, 406, "text/turtle"),
+]
+
+
+@pytest.mark.parametrize("case", BAD_REQUESTS, ids=[c[0] for c in BAD_REQUESTS])
+def test_malformed_requests_get_4xx_with_a_message(server, case):
+    _, method, params, data, headers, status, words = case
+    response = sparql(server, method, params=params, data=data, headers=headers)
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["ok"] is False and body["status"] == status
+    assert words in body["error"]
+    assert "Traceback" not in response.text
+
+
+def test_method_not_allowed_has_the_same_error_shape(server):
+    response = requests.put(server.url + "/sparql", data="ASK {}", timeout=10)
+    assert response.status_code == 405
+    assert response.json()["ok"] is False
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unknown_path_is_a_json_404(server):
+    response = requests.get(server.url + "/nowhere", timeout=10)
+    assert response.status_code == 404
+    assert response.json() == {"ok": False, "status": 404, "title": "Not Found",
+                               "error": response.json()["error"]}
+
+
+# --- Content negotiation ---------------------------------------------------------------------
+
+SELECT_ACCEPT = [
+    (None, "application/sparql-results+json"),
+    ("*/*", "application/sparql-results+json"),
+    ("application/json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("text/html, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml"),
+    ("text/*", "text/csv"),
+]
+
+
+@pytest.mark.parametrize("accept,expected", SELECT_ACCEPT)
+def test_select_accept(server, accept, expected):
+    headers = {"Accept": accept} if accept else {"Accept": ""}
+    response = sparql(server, params={"query": FOUNDERS}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == expected
+
+
+GRAPH_ACCEPT = [
+    (None, "text/turtle", "turtle"),
+    ("*/*", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("text/plain", "application/n-triples", "nt"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/rdf+xml;q=0.2, text/turtle;q=0.1", "application/rdf+xml", "xml"),
+]
+
+
+@pytest.mark.parametrize("accept,expected,parser", GRAPH_ACCEPT)
+def test_construct_accept_and_parse_back(server, accept, expected, parser):
+    response = sparql(server, params={"query": CONSTRUCT}, headers={"Accept": accept or ""})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == expected
+    graph = Graph().parse(data=response.content, format=parser)
+    labels = {str(o) for o in graph.objects()}
+    assert {"Serbia", "Serbie", "Serbien", "セルビア"} <= labels
+    assert len(graph) == 6
+
+
+@pytest.mark.parametrize("name,expected", [("json", "application/sparql-results+json"),
+                                           ("xml", "application/sparql-results+xml"),
+                                           ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
+                                           ("text/csv", "text/csv")])
+def test_format_parameter_wins_over_accept(server, name, expected):
+    response = sparql(server, params={"query": FOUNDERS, "format": name},
+                      headers={"Accept": "application/sparql-results+xml"} if name != "xml" else {})
+    assert response.headers["Content-Type"].split(";")[0] == expected
+
+
+def test_all_result_formats_say_the_same(server):
+    def get(fmt):
+        return sparql(server, params={"query": FOUNDERS, "format": fmt})
+    expected = founders(get("json"))
+    assert [str(r[0]) for r in Result.parse(io.BytesIO(get("xml").content), format="xml")] == expected
+    rows = list(csv.reader(io.StringIO(get("csv").text)))
+    assert rows[0] == ["member"] and [r[0] for r in rows[1:]] == expected
+    tsv = get("tsv").text.splitlines()
+    assert tsv[0] == "?member" and tsv[1:] == [f"<{m}>" for m in expected]
+
+
+def test_literals_keep_language_and_datatype(server):
+    query = """SELECT ?l ?n WHERE { <https://w3id.org/gpai-kg/id/organisation/gpai> <http://www.w3.org/2000/01/rdf-schema#label> ?l
+               FILTER(lang(?l) = "zh-hans") BIND(15 AS ?n) }"""
+    row = sparql(server, params={"query": query}).json()["results"]["bindings"][0]
+    assert row["l"] == {"type": "literal", "value": "全球人工智能合作伙伴关系", "xml:lang": "zh-hans"}
+    assert row["n"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+    tsv = sparql(server, params={"query": query, "format": "tsv"}).text.splitlines()[1]
+    assert tsv == '"全球人工智能合作伙伴关系"@zh-hans\t"15"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+
+def test_ask(server):
+    response = sparql(server, params={"query": "ASK { ?s a <https://w3id.org/gpai-kg/ontology/Summit> }"})
+    assert response.json() == {"head": {}, "boolean": True}
+    xml = sparql(server, params={"query": "ASK { <x:nothing> ?p ?o }", "format": "xml"}).text
+    assert "<boolean>false</boolean>" in xml
+
+
+# --- Dataset and base IRI --------------------------------------------------------------------
+
+DATA = "https://w3id.org/gpai-kg/graph/data"
+ONTOLOGY = "https://w3id.org/gpai-kg/graph/ontology"
+CLASSES = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> }"
+
+
+def count(response) -> int:
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_default_graph_is_the_union_of_named_graphs(server):
+    assert count(sparql(server, params={"query": COUNT})) == sum(
+        count(sparql(server, params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"}))
+        for g in (DATA, ONTOLOGY, "https://w3id.org/gpai-kg/graph/shapes"))
+
+
+def test_from_in_the_query_selects_the_graph(server):
+    assert count(sparql(server, params={"query": CLASSES.replace("WHERE", f"FROM <{DATA}> WHERE")})) == 0
+    assert count(sparql(server, params={"query": CLASSES.replace("WHERE", f"FROM <{ONTOLOGY}> WHERE")})) > 10
+
+
+def test_default_graph_uri_overrides_from(server):
+    query = CLASSES.replace("WHERE", f"FROM <{ONTOLOGY}> WHERE")
+    response = sparql(server, params={"query": query, "default-graph-uri": DATA})
+    assert count(response) == 0
+    response = sparql(server, "POST", data={"query": CLASSES, "default-graph-uri": ONTOLOGY})
+    assert count(response) > 10
+
+
+def test_named_graph_uri_limits_graph_patterns(server):
+    query = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(sparql(server, params={"query": query})) == 3
+    assert count(sparql(server, params=[("query", query), ("named-graph-uri", DATA)])) == 1
+
+
+def test_endpoint_url_is_the_base_iri(server):
+    response = sparql(server, params={"query": 'SELECT (IRI("relative") AS ?i) WHERE {}'})
+    assert response.json()["results"]["bindings"][0]["i"]["value"] == server.url + "/relative"
+
+
+def test_utf8_queries_by_get_and_post(server):
+    query = """SELECT ?o WHERE { ?o <http://www.w3.org/2000/01/rdf-schema#label> "全球人工智能合作伙伴关系"@zh-Hans }"""
+    for response in (sparql(server, params={"query": query}),
+                     sparql(server, "POST", data=query.encode("utf-8"), headers=DIRECT)):
+        assert response.json()["results"]["bindings"][0]["o"]["value"].endswith("/organisation/gpai")
+
+
+# --- Service description ---------------------------------------------------------------------
+
+def test_get_without_query_returns_the_service_description(server):
+    response = requests.get(server.url + "/sparql", timeout=10)
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    me = URIRef(server.url + "/sparql")
+    assert (me, RDF.type, SD.Service) in graph
+    assert (me, SD.endpoint, me) in graph
+    assert (me, SD.feature, SD.UnionDefaultGraph) in graph
+    assert URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in set(graph.objects(me, SD.resultFormat))
+    names = {str(n) for n in graph.objects(None, SD.name)}
+    assert DATA in names
+
+
+def test_service_description_follows_the_host_the_client_used(server):
+    url = f"http://localhost:{server.port}/sparql"
+    response = requests.get(url, headers={"Accept": "application/ld+json"}, timeout=10)
+    assert response.headers["Content-Type"].startswith("application/ld+json")
+    graph = Graph().parse(data=response.text, format="json-ld")
+    assert (URIRef(url), SD.endpoint, URIRef(url)) in graph
+    same = Graph().parse(data=requests.get(url, headers={"Accept": "text/turtle"}, timeout=10).text)
+    assert isomorphic(graph, same)
+
+
+# --- Meta --------------------------------------------------------------------------------------
+
+def test_health_version_and_settings(server):
+    health = requests.get(server.url + "/health", timeout=10).json()
+    assert health["ok"] is True and health["triples"] > 5000 and health["graphs"] == 3
+    version = requests.get(server.url + "/-/version.json", timeout=10).json()
+    assert version["release"] == "test" and version["pyoxigraph"]
+    settings = requests.get(server.url + "/-/settings.json", timeout=10).json()
+    assert settings["max_rows"] == 1000 and settings["query_timeout"] == 3.0
+    assert settings["service_allow"] == []
+    json.dumps(settings)
