@@ -72,3 +72,9 @@ def test_cli_query_table_and_csv(release):
     csv_out = subprocess.run([CLI, "query", query, "--format", "csv", "--dist-dir", dist],
                              capture_output=True, text=True, timeout=120)
     assert csv_out.stdout.splitlines() == ["name", "Serbien"]
+
+
+def test_every_setting_is_a_flag_of_serve():
+    from gpai_kg.cli import cli
+    params = {p.name for p in cli.commands["serve"].params}
+    assert {s.name for s in SETTINGS} - params == set()

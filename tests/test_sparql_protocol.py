@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pyoxigraph as ox
 import pytest
 import requests
 from rdflib import Graph, URIRef
@@ -145,6 +146,17 @@ def test_construct_accept_and_parse_back(server, accept, expected, parser):
     assert len(graph) == 6
 
 
+def test_construct_over_http_is_the_query_over_the_release(server, store):
+    query = "CONSTRUCT WHERE { ?ms a <http://www.w3.org/ns/org#Membership> ; ?p ?o }"
+    local = Graph().parse(data=ox.serialize(store.query(query, use_default_graph_as_union=True),
+                                            format=ox.RdfFormat.N_TRIPLES), format="nt")
+    assert len(local) > 100
+    for fmt, parser in (("turtle", "turtle"), ("jsonld", "json-ld"), ("rdfxml", "xml")):
+        remote = Graph().parse(data=sparql(server, params={"query": query, "format": fmt}).content,
+                               format=parser)
+        assert isomorphic(remote, local), fmt
+
+
 @pytest.mark.parametrize("name,expected", [("json", "application/sparql-results+json"),
                                            ("xml", "application/sparql-results+xml"),
                                            ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
@@ -172,8 +184,10 @@ def test_literals_keep_language_and_datatype(server):
     row = sparql(server, params={"query": query}).json()["results"]["bindings"][0]
     assert row["l"] == {"type": "literal", "value": "全球人工智能合作伙伴关系", "xml:lang": "zh-hans"}
     assert row["n"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
-    tsv = sparql(server, params={"query": query, "format": "tsv"}).text.splitlines()[1]
-    assert tsv == '"全球人工智能合作伙伴关系"@zh-hans\t"15"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    tsv = sparql(server, params={"query": query, "format": "tsv"}).content
+    (row,) = list(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV))
+    assert row["l"] == ox.Literal("全球人工智能合作伙伴关系", language="zh-hans")
+    assert row["n"] == ox.Literal("15", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
 
 
 def test_ask(server):

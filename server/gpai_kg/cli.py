@@ -31,7 +31,8 @@ def _setting_options(*names):
 
 _project_options = _setting_options("project_dir", "dist_dir")
 SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_timeout", "max_rows", "max_query_bytes",
-                    "query_memory_mb", "service_allow", "store_dir", "base_iri", "release")
+                    "query_memory_mb", "memory_store_max_triples", "service_allow", "store_dir",
+                    "base_iri", "release")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -101,6 +101,9 @@ SETTINGS: tuple[Setting, ...] = (
             _non_negative_int),
     Setting("service_allow", (),
             "Endpoints a query may call with SERVICE (comma-separated IRIs); empty: none.", _iri_list),
+    Setting("memory_store_max_triples", 2_000_000,
+            "Datasets up to this size are queried from memory (one copy per web worker, shared by "
+            "its query workers); larger ones from the on-disk store.", _non_negative_int),
     Setting("store_dir", None,
             "Folder for the service's on-disk store (default: store/ under the dist folder).", Path),
 )

@@ -10,6 +10,7 @@ way the client gets a clean 503 and the other workers keep answering.
 from __future__ import annotations
 
 import atexit
+import json
 import multiprocessing as mp
 import os
 import queue
@@ -18,11 +19,13 @@ import threading
 import time
 from dataclasses import dataclass
 
+from . import worker_store
 from .errors import BadRequest, QueryLimitExceeded, ServiceBusy
 
-#: Spawned, not forked: the web process may run threads, and a forked child would inherit
-#: their locks in whatever state they were in.
-_CONTEXT = mp.get_context("spawn")
+#: Workers are forked by a forkserver, never by the web process: the web process runs threads,
+#: and a child forked from it would inherit their locks in whatever state they were in. The
+#: forkserver is single-threaded and preloads the store (see gpai_kg.worker_store).
+_CONTEXT = mp.get_context("forkserver")
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,12 @@ class QueryJob:
     default_graph: tuple[str, ...] | None = None  # protocol default-graph-uri
     named_graphs: tuple[str, ...] | None = None   # protocol named-graph-uri
     union_default_graph: bool = True
+    limit: int | None = None                      # the query's own top-level LIMIT
 
 
 @dataclass(frozen=True)
 class QueryOutcome:
     body: bytes
-    rows: int
     truncated: bool
     seconds: float
 
@@ -55,8 +58,9 @@ def _worker_main(store_path: str, conn, memory_bytes: int) -> None:
 
     from .formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
     from .results import render
+    from .worker_store import open_store
 
-    store = ox.Store.read_only(store_path)
+    store = open_store(store_path)
     while True:
         try:
             job: QueryJob = conn.recv()
@@ -73,9 +77,8 @@ def _worker_main(store_path: str, conn, memory_bytes: int) -> None:
                 kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
             result = store.query(job.query, **kwargs)
             fmt = by_name(GRAPH_FORMATS if job.graph_result else RESULT_FORMATS, job.format_name)
-            rendered = render(result, fmt, job.max_rows)
-            conn.send(("ok", rendered.body, rendered.rows, rendered.truncated,
-                       time.perf_counter() - started))
+            rendered = render(result, fmt, job.max_rows, job.limit)
+            conn.send(("ok", rendered.body, rendered.truncated, time.perf_counter() - started))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
         except MemoryError:
@@ -106,8 +109,11 @@ class _Worker:
 class WorkerPool:
     """A fixed number of query workers over one on-disk store."""
 
-    def __init__(self, store_path: str, size: int, memory_mb: int = 0) -> None:
+    def __init__(self, store_path: str, size: int, memory_mb: int = 0, in_memory: bool = False) -> None:
         os.environ.setdefault("RUST_BACKTRACE", "0")  # a worker over its memory cap dies quietly
+        # Read by the forkserver when it starts, on the first worker's start below.
+        os.environ[worker_store.ENV] = json.dumps({"path": str(store_path), "in_memory": in_memory})
+        _CONTEXT.set_forkserver_preload(["gpai_kg.worker_store"])
         self.store_path = str(store_path)
         self.size = size
         self.memory_bytes = memory_mb * 1024 * 1024
@@ -158,8 +164,8 @@ class WorkerPool:
         self._idle.put(worker)
         kind, *rest = reply
         if kind == "ok":
-            body, rows, truncated, seconds = rest
-            return QueryOutcome(body, rows, truncated, seconds)
+            body, truncated, seconds = rest
+            return QueryOutcome(body, truncated, seconds)
         if kind == "syntax":
             raise BadRequest(f"the query does not parse: {rest[0]}")
         if kind == "memory":

@@ -57,13 +57,17 @@ class Service:
 
     @property
     def pool(self) -> WorkerPool:
-        # Started on first use, in the process that serves (never before a fork).
+        # Started by the process that serves (never before gunicorn forks its workers).
         if self._pool is None:
             with self._pool_lock:
                 if self._pool is None:
+                    in_memory = self.store.triples <= self.settings.memory_store_max_triples
                     self._pool = WorkerPool(str(self.store.path), self.settings.threads,
-                                            self.settings.query_memory_mb)
+                                            self.settings.query_memory_mb, in_memory)
         return self._pool
+
+    def start(self) -> None:
+        self.pool  # noqa: B018 - starting the pool is the point
 
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         return self.pool.run(job, timeout)

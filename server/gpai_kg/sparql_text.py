@@ -14,12 +14,17 @@ microseconds, and cannot be fooled by a keyword inside a string or a comment.
 ()
 >>> analyse('INSERT DATA { <a> <b> <c> }').is_update
 True
+>>> analyse('SELECT * { { SELECT * { ?s ?p ?o } LIMIT 5 } } LIMIT 100').limit
+100
+>>> analyse('SELECT * { { SELECT * { ?s ?p ?o } LIMIT 5 } }').limit is None
+True
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
@@ -34,6 +39,7 @@ _TOKEN = re.compile(r"""
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$]\w+)
   | (?P<pname>(?:[A-Za-z][\w.-]*)?:(?:[\w.:%-]|\\.)*)
+  | (?P<number>\d+)
   | (?P<word>[A-Za-z_]\w*)
   | (?P<space>\s+)
   | (?P<other>.)
@@ -46,6 +52,7 @@ class QueryInfo:
     is_update: bool           # the text is a SPARQL Update request
     has_dataset: bool         # the query names its dataset with FROM / FROM NAMED
     services: tuple[str, ...]  # IRIs of SERVICE clauses ("?" for a variable)
+    limit: int | None = None  # the top-level LIMIT (not a subquery's), if any
 
     @property
     def returns_graph(self) -> bool:
@@ -60,6 +67,7 @@ def tokens(text: str):
             yield kind, match.group()
 
 
+@lru_cache(maxsize=1024)  # a pure function of the text; clients repeat their queries
 def analyse(text: str) -> QueryInfo:
     prefixes: dict[str, str] = {}
     base = ""
@@ -67,6 +75,8 @@ def analyse(text: str) -> QueryInfo:
     is_update = False
     has_dataset = False
     services: list[str] = []
+    limit = None
+    depth = 0
     toks = list(tokens(text))
     i = 0
     in_prologue = True
@@ -87,7 +97,11 @@ def analyse(text: str) -> QueryInfo:
                 form = word
             elif word in UPDATE_KEYWORDS:
                 is_update = True
-        if word == "FROM":
+        if kind == "other" and value in "{}":
+            depth += 1 if value == "{" else -1
+        elif word == "LIMIT" and depth == 0 and i + 1 < len(toks) and toks[i + 1][0] == "number":
+            limit = int(toks[i + 1][1])
+        elif word == "FROM":
             has_dataset = True
         elif word == "SERVICE":
             j = i + 1
@@ -97,7 +111,7 @@ def analyse(text: str) -> QueryInfo:
         elif word in UPDATE_KEYWORDS and form is None:
             is_update = True
         i += 1
-    return QueryInfo(form, is_update, has_dataset, tuple(services))
+    return QueryInfo(form, is_update, has_dataset, tuple(services), limit)
 
 
 def _iri(token: str, base: str) -> str:

@@ -31,7 +31,8 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
     app = Flask("gpai_kg")
     app.json.sort_keys = False
     app.config["GPAI_KG_SETTINGS"] = settings
-    app.extensions["gpai_kg"] = service or Service.from_settings(settings)
+    app.extensions["gpai_kg"] = service = service or Service.from_settings(settings)
+    service.start()  # query workers up (and the store loaded) before the first request
 
     from . import dumps, errors, meta, sparql
 

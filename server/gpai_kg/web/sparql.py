@@ -58,6 +58,7 @@ def endpoint():
         default_graph=tuple(params.default_graphs) if params.has_dataset else None,
         named_graphs=tuple(params.named_graphs) if params.has_dataset else None,
         union_default_graph=not info.has_dataset,
+        limit=info.limit,
     )
     outcome = current_app.extensions["gpai_kg"].run(job, timeout)
     response = Response(outcome.body, content_type=fmt.content_type)

@@ -1,0 +1,267 @@
+"""Our SPARQL service against Oxigraph's own server, same data, same queries, same run.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python bench/sparql_bench.py [--runs 15] [--synthetic-copies 200] [--load-seconds 5]
+                                           [--disk] [--only real|synthetic]
+
+For the real graph (the latest release) and a synthetic graph of about 1M triples shaped like
+it (bench/synthetic.py), the script:
+
+1. starts `oxigraph serve-read-only --union-default-graph` and `gpai-kg serve` (gunicorn, the
+   defaults) on loopback ports, over the same N-Quads;
+2. runs a catalogue of queries (the competency questions in queries/examples plus heavier
+   ones below), alternating servers, and prints the median latency of each, the ratio
+   ours/Oxigraph and the geometric mean of the ratios; it checks both return the same number
+   of results;
+3. runs a cheap query under concurrent load against each and prints requests/s, p50, p99 and
+   errors.
+
+The machine is shared: read medians and ratios, not single figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "bench"))
+from synthetic import generate  # noqa: E402
+
+HEAVIER = {
+    "triples-per-class": """SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n)""",
+    "members-per-join-year": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX gpai: <https://w3id.org/gpai-kg/ontology/>
+SELECT ?year (COUNT(?m) AS ?n) WHERE {
+  ?m a gpai:PartnershipMembership ; org:memberDuring/time:hasBeginning/gpai:notBefore ?d .
+  BIND(year(?d) AS ?year) } GROUP BY ?year ORDER BY ?year""",
+    "labels-regex": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(REGEX(?l, "^Sommet|Summit 202[34]")) }""",
+    "sources-per-publisher": """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?publisher (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
+  ?fact prov:wasDerivedFrom ?source . ?source dcterms:publisher ?publisher }
+GROUP BY ?publisher ORDER BY DESC(?facts) LIMIT 20""",
+    "sub-organisations": """PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?unit WHERE { ?unit org:subOrganizationOf+ <https://w3id.org/gpai-kg/id/organisation/gpai> }""",
+    "describe-serbia": """DESCRIBE <https://w3id.org/gpai-kg/id/country/rs>""",
+    "construct-memberships": """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX gpai: <https://w3id.org/gpai-kg/ontology/>
+CONSTRUCT { ?member gpai:joined ?d } WHERE {
+  ?m org:member ?member ; org:memberDuring/time:hasBeginning/gpai:notBefore ?d }""",
+}
+CHEAP = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?l WHERE { <https://w3id.org/gpai-kg/id/country/rs> rdfs:label ?l }"""
+
+
+def catalogue() -> dict[str, str]:
+    queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries" / "examples").glob("*.rq"))}
+    queries.update(HEAVIER)
+    return queries
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {url}")
+        try:
+            requests.get(url, params={"query": "ASK {}"}, timeout=60)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not start: {url}")
+
+
+class Servers:
+    """Oxigraph's server and ours over the same N-Quads file."""
+
+    def __init__(self, nquads: Path, tmp: Path, extra: list[str]) -> None:
+        self.processes = []
+        try:
+            self._start_both(nquads, tmp, extra)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_both(self, nquads: Path, tmp: Path, extra: list[str]) -> None:
+        oxi_dir = tmp / "oxigraph"
+        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(oxi_dir), "--file", str(nquads)],
+                       check=True, capture_output=True)
+        oxi_port, our_port = free_port(), free_port()
+        self.urls = {
+            "oxigraph": f"http://127.0.0.1:{oxi_port}/query",
+            "gpai-kg": f"http://127.0.0.1:{our_port}/sparql",
+        }
+        self._start([str(BIN / "oxigraph"), "serve-read-only", "--location", str(oxi_dir),
+                     "--bind", f"127.0.0.1:{oxi_port}", "--union-default-graph"], self.urls["oxigraph"])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}
+        self._start([str(BIN / "gpai-kg"), "serve", str(nquads), "--port", str(our_port),
+                     "--store-dir", str(tmp / "store"), "--max-rows", "10000000",
+                     "--query-timeout", "120", *extra], self.urls["gpai-kg"], env)
+
+    def _start(self, command, url, env=None):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        self.processes.append(process)
+        wait(url, process)
+
+    def stop(self):
+        for process in self.processes:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def accept_for(query: str) -> str:
+    words = query.upper()
+    return "text/turtle" if ("CONSTRUCT" in words or "DESCRIBE" in words) else "application/sparql-results+json"
+
+
+def size_of(response: requests.Response) -> int:
+    if response.headers["Content-Type"].startswith("application/sparql-results+json"):
+        return len(response.json()["results"]["bindings"])
+    import rdflib
+
+    return len(rdflib.Graph().parse(data=response.text, format="turtle"))
+
+
+def latencies(servers: Servers, queries: dict[str, str], runs: int) -> list[tuple[str, float, float, int]]:
+    sessions = {name: requests.Session() for name in servers.urls}
+    rows = []
+    for name, query in queries.items():
+        headers = {"Accept": accept_for(query), "Content-Type": "application/sparql-query"}
+        times = {server: [] for server in servers.urls}
+        sizes = {}
+        for i in range(runs + 2):  # two warm-up rounds
+            for server, url in servers.urls.items():  # alternate, so noise hits both alike
+                started = time.perf_counter()
+                response = sessions[server].post(url, data=query.encode(), headers=headers, timeout=300)
+                elapsed = time.perf_counter() - started
+                response.raise_for_status()
+                if i >= 2:
+                    times[server].append(elapsed)
+                else:
+                    sizes[server] = size_of(response)
+        if sizes["oxigraph"] != sizes["gpai-kg"]:
+            raise SystemExit(f"{name}: oxigraph returned {sizes['oxigraph']} results, we {sizes['gpai-kg']}")
+        ours, theirs = statistics.median(times["gpai-kg"]), statistics.median(times["oxigraph"])
+        rows.append((name, theirs * 1000, ours * 1000, sizes["gpai-kg"]))
+    return rows
+
+
+def load(url: str, seconds: float, concurrency: int) -> dict:
+    stop = time.monotonic() + seconds
+    samples: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client():
+        session = requests.Session()
+        headers = {"Accept": "application/sparql-results+json"}
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                ok = session.get(url, params={"query": CHEAP}, headers=headers, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - started
+            with lock:
+                samples.append(elapsed) if ok else None
+                errors[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - started
+    samples.sort()
+    return {"rps": len(samples) / wall, "p50": samples[len(samples) // 2] * 1000,
+            "p99": samples[int(len(samples) * 0.99)] * 1000, "errors": errors[0], "requests": len(samples)}
+
+
+def report(title: str, rows, throughput) -> float:
+    print(f"\n## {title}\n")
+    print("| query | results | Oxigraph ms | gpai-kg ms | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    ratios = []
+    for name, theirs, ours, size in rows:
+        ratio = ours / theirs
+        ratios.append(ratio)
+        print(f"| {name} | {size} | {theirs:.2f} | {ours:.2f} | {ratio:.2f} |")
+    geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    print(f"\ngeometric mean of the ratios: **{geomean:.2f}**\n")
+    print("| load (cheap query) | requests/s | p50 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|")
+    for server, t in throughput.items():
+        print(f"| {server} | {t['rps']:.0f} | {t['p50']:.2f} | {t['p99']:.2f} | {t['errors']} |")
+    return geomean
+
+
+def run(title: str, nquads: Path, runs: int, load_seconds: float, concurrency: int,
+        extra: list[str]) -> float:
+    tmp = Path(tempfile.mkdtemp(prefix="gpai-kg-bench-"))
+    servers = Servers(nquads, tmp, extra)
+    try:
+        rows = latencies(servers, catalogue(), runs)
+        throughput = {name: load(url, load_seconds, concurrency) for name, url in servers.urls.items()}
+    finally:
+        servers.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    triples = sum(1 for _ in open(nquads, encoding="utf-8"))
+    return report(f"{title} ({triples:,} quads)", rows, throughput)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--synthetic-copies", type=int, default=200)
+    parser.add_argument("--load-seconds", type=float, default=5)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--release", type=Path, default=ROOT / "dist" / "latest")
+    parser.add_argument("--disk", action="store_true",
+                        help="query our on-disk store too (memory_store_max_triples=0), as Oxigraph does")
+    parser.add_argument("--only", choices=["real", "synthetic"], help="run one of the two graphs")
+    args = parser.parse_args()
+    extra = ["--memory-store-max-triples", "0"] if args.disk else []
+    real = args.release / "gpai-kg.nq"
+    if not real.is_file():
+        raise SystemExit(f"no release at {args.release}: run `gpai-kg build` first")
+    print(f"machine: {os.cpu_count()} cores; runs per query: {args.runs} (median); "
+          f"load: {args.concurrency} clients for {args.load_seconds:g} s")
+    store = ", our store on disk" if args.disk else ""
+    if args.only != "synthetic":
+        run(f"Real graph{store}", real, args.runs, args.load_seconds, args.concurrency, extra)
+    if args.only != "real":
+        synthetic = ROOT / "bench" / "out" / f"synthetic-{args.synthetic_copies}.nq"
+        if not synthetic.is_file():
+            generate(real, synthetic, args.synthetic_copies)
+        run(f"Synthetic graph{store}", synthetic, args.runs, args.load_seconds, args.concurrency, extra)
+
+
+if __name__ == "__main__":
+    main()
