@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install test validate build serve clean
+.PHONY: install test validate build serve vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -27,6 +27,10 @@ build: install
 
 serve: build
 	$(BIN)/gpai-kg serve
+
+# Re-fetch the vendored YASGUI (pinned version and integrity) into the package's static files.
+vendor:
+	$(PYTHON) scripts/vendor_yasgui.py
 
 clean:
 	rm -rf dist .pytest_cache

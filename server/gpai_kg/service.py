@@ -11,12 +11,16 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from . import __version__
 from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE
 from .config import Settings
+from .errors import ConfigError
 from .namespaces import Namespaces
 from .pool import QueryJob, QueryOutcome, WorkerPool
 from .project import Project
+from .queries import QueryFile, read_queries
 from .store import (PreparedStore, file_inputs, prepare_store, rdf_format_of, release_folder,
                     release_inputs)
 
@@ -38,7 +42,9 @@ class Service:
     store: PreparedStore
     dumps: dict[str, Dump]
     source: str                       # "release <version>" or "files"
+    project: Project
     release_version: str | None = None
+    void_path: Path | None = None     # the release's VoID/DCAT description
     _pool: WorkerPool | None = field(default=None, repr=False)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -50,10 +56,22 @@ class Service:
             ns = Namespaces(settings.base_iri)
             inputs = file_inputs(list(settings.files), str(ns.graph))
             dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path)) for p in inputs}
-            return cls(settings, prepare_store(inputs, cache), dumps, "files")
+            return cls(settings, prepare_store(inputs, cache), dumps, "files", project)
         folder = release_folder(project, settings.release)
+        _check_base(folder / VOID_FILE, settings.base_iri)
         return cls(settings, prepare_store(release_inputs(folder), cache), _release_dumps(folder),
-                   f"release {folder.name}", folder.name)
+                   f"release {folder.name}", project, folder.name, folder / VOID_FILE)
+
+    @property
+    def ns(self) -> Namespaces:
+        return Namespaces(self.settings.base_iri)
+
+    @property
+    def examples(self) -> list[QueryFile]:
+        return read_queries(self.project.examples_dir)
+
+    def view_query(self, name: str) -> QueryFile:
+        return read_queries(self.project.root / "queries" / "views", f"{name}.rq")[0]
 
     @property
     def pool(self) -> WorkerPool:
@@ -72,6 +90,25 @@ class Service:
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         return self.pool.run(job, timeout)
 
+    # Queries the service asks itself (pages, charts), under the same limits as anyone's.
+    def select(self, query: str) -> list[dict]:
+        """The rows of a SELECT as dicts of bound pyoxigraph terms."""
+        solutions = self._parsed(query)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+    def ask(self, query: str) -> bool:
+        return bool(self._parsed(query))
+
+    def construct(self, query: str, format_name: str) -> QueryOutcome:
+        job = QueryJob(query, format_name, True, self.settings.max_rows)
+        return self.run(job, self.settings.query_timeout)
+
+    def _parsed(self, query: str):
+        job = QueryJob(query, "json", False, self.settings.max_rows)
+        body = self.run(job, self.settings.query_timeout).body
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
@@ -82,6 +119,18 @@ class Service:
 
         return {"gpai_kg": __version__, "source": self.source, "release": self.release_version,
                 "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
+
+
+def _check_base(void_file: Path, base_iri: str) -> None:
+    """Refuse to serve a release whose IRIs live under another base than the one configured."""
+    if not void_file.is_file():
+        return
+    found = next((str(t.object.value) for t in ox.parse(path=str(void_file), format=ox.RdfFormat.TURTLE)
+                  if t.predicate.value == "http://rdfs.org/ns/void#uriSpace"
+                  and str(t.subject.value).endswith("/dataset")), None)
+    if found and found != base_iri + "id/":
+        raise ConfigError(f"the release was built with its IRIs under {found}, but base_iri is {base_iri}: "
+                          f"build and serve with the same base_iri")
 
 
 def _release_dumps(folder: Path) -> dict[str, Dump]:

@@ -61,12 +61,33 @@ def describe(data: Graph, ns: Namespaces, version: str, issued: datetime, folder
     g.add((ds, VOID.sparqlEndpoint, URIRef(ns.base + "sparql")))
     g.add((ds, VOID.rootResource, ns.mint("organisation", "gpai")))
     g.add((ds, FOAF.homepage, URIRef(ns.base)))
+    _catalogue(g, ds, ns)
     _statistics(g, ds, data)
     _vocabularies(g, ds, data, ns)
     _linksets(g, ds, data, ns)
     for artefact, path in artefacts:
         _distribution(g, ds, ns, version, artefact, path)
     return g
+
+
+def _catalogue(g: Graph, ds: URIRef, ns: Namespaces) -> None:
+    """A DCAT catalogue holding the dataset, and the SPARQL endpoint as its data service."""
+    catalog = URIRef(f"{ns.dataset}/catalog")
+    service = URIRef(f"{ns.dataset}/sparql-service")
+    endpoint = URIRef(ns.base + "sparql")
+    g.add((catalog, RDF.type, DCAT.Catalog))
+    g.add((catalog, DCTERMS.title, Literal(f"{TITLE} catalogue", lang="en")))
+    g.add((catalog, DCTERMS.license, LICENSE))
+    g.add((catalog, FOAF.homepage, URIRef(ns.base)))
+    g.add((catalog, DCAT.dataset, ds))
+    g.add((catalog, DCAT.service, service))
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCTERMS.title, Literal(f"{TITLE} SPARQL endpoint", lang="en")))
+    g.add((service, DCAT.endpointURL, endpoint))
+    g.add((service, DCAT.endpointDescription, endpoint))  # GET without a query: its service description
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((service, DCAT.servesDataset, ds))
+    g.add((service, DCTERMS.license, LICENSE))
 
 
 def _statistics(g: Graph, ds: URIRef, data: Graph) -> None:

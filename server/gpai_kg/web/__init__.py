@@ -5,14 +5,26 @@
 ``config`` holds setting overrides (see :mod:`gpai_kg.config`); nothing heavy happens at
 import. The routes, by (path, method):
 
-==========================  ==========  ==============================================
-``/sparql``                 GET, POST   SPARQL 1.1 Protocol; GET without a query: service description
-``/dumps/``                 GET         the downloadable files, as JSON
-``/dumps/<name>``           GET, HEAD   one file (ETag, Last-Modified, ranges)
-``/health``                 GET         liveness and the dataset's size
-``/-/version.json``         GET         versions of the service and its engines
-``/-/settings.json``        GET         the settings in force
-==========================  ==========  ==============================================
+================================  ==========  ==============================================
+``/``                             GET         home: members, membership timeline, dataset JSON-LD
+``/query``                        GET         YASGUI on /sparql and the gallery of example queries
+``/browse/<kind>``                GET         an index of members, bodies, events, people, sources…
+``/id/…``, ``/ontology…``,        GET         resource IRIs: 303 to their page or data document
+``/shapes…``, ``/dataset…``
+``/page/<path>``                  GET         a resource's HTML page (or the ontology's documentation)
+``/data/<path>.<ext>``            GET         a resource's data document: ttl, nt, jsonld, rdf
+``/sparql``                       GET, POST   SPARQL 1.1 Protocol; GET without a query: service description
+``/.well-known/void``             GET         the dataset's VoID and DCAT description
+``/dumps/``                       GET         the downloadable files, as JSON
+``/dumps/<name>``                 GET, HEAD   one file (ETag, Last-Modified, ranges)
+``/releases/<version>/<name>``    GET, HEAD   the same, at the versioned URL the VoID gives
+``/health``                       GET         liveness and the dataset's size
+``/-/version.json``               GET         versions of the service and its engines
+``/-/settings.json``              GET         the settings in force
+================================  ==========  ==============================================
+
+The read API (everything but the HTML pages) answers cross-origin requests (CORS), without
+credentials.
 """
 
 from __future__ import annotations
@@ -20,7 +32,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_cors import CORS
 
 from ..config import Settings
 from ..service import Service
@@ -28,15 +43,28 @@ from ..service import Service
 
 def create_app(config: Mapping[str, Any] | None = None, service: Service | None = None) -> Flask:
     settings = Settings.load(config)
-    app = Flask("gpai_kg")
+    app = Flask("gpai_kg", static_folder="web/static", template_folder="web/templates")
     app.json.sort_keys = False
     app.config["GPAI_KG_SETTINGS"] = settings
     app.extensions["gpai_kg"] = service = service or Service.from_settings(settings)
     service.start()  # query workers up (and the store loaded) before the first request
 
-    from . import dumps, errors, meta, sparql
+    from . import dumps, errors, linked_data, meta, pages, sparql
+    from .sparql import TRUNCATED_HEADER
 
     errors.init_app(app)
-    for module in (sparql, dumps, meta):
+    for module in (sparql, dumps, meta, linked_data, pages):
         app.register_blueprint(module.blueprint)
+    CORS(app, resources=[r"/sparql", r"/data/*", r"/dumps/*", r"/releases/*", r"/.well-known/*", r"/id/*",
+                         r"/ontology*", r"/shapes*", r"/dataset*", r"/health", r"/-/*"],
+         supports_credentials=False, send_wildcard=True, expose_headers=[TRUNCATED_HEADER, "Link", "Content-Location"])
+    app.context_processor(_url_helpers)
     return app
+
+
+def _url_helpers() -> dict:
+    def with_args(**changes) -> str:
+        args = {**request.args.to_dict(), **{k: str(v) for k, v in changes.items()}}
+        return request.path + "?" + urlencode(args)
+
+    return {"lang_url": lambda code: with_args(lang=code), "page_url": lambda n: with_args(page=n)}

@@ -6,14 +6,16 @@ ranges (206); the media type comes from the release's table of artefacts.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, send_file, url_for
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
 
 from ..errors import NotFound
+from ..formats import GRAPH_FORMATS, negotiate
 
-blueprint = Blueprint("dumps", __name__, url_prefix="/dumps")
+blueprint = Blueprint("dumps", __name__)
 
 
-@blueprint.get("/")
+@blueprint.get("/dumps/")
 def index():
     service = current_app.extensions["gpai_kg"]
     return jsonify({"source": service.source, "dumps": [
@@ -22,11 +24,42 @@ def index():
         for d in service.dumps.values()]})
 
 
-@blueprint.get("/<name>")
+@blueprint.get("/dumps/<name>")
 def download(name: str):
     dump = current_app.extensions["gpai_kg"].dumps.get(name)
     if dump is None:
         raise NotFound(f"no dump named {name!r}; see /dumps/ for the list")
+    return _send(dump)
+
+
+@blueprint.get("/releases/<version>/<name>")
+def release_file(version: str, name: str):
+    """The versioned download URLs that the VoID description gives, for the release served."""
+    service = current_app.extensions["gpai_kg"]
+    if version != service.release_version:
+        raise NotFound(f"this service serves release {service.release_version}, not {version}; "
+                       f"older releases are not kept here")
+    return download(name)
+
+
+@blueprint.get("/.well-known/void")
+def void():
+    """The dataset's VoID and DCAT description (RFC 8615 well-known location from the VoID spec)."""
+    service = current_app.extensions["gpai_kg"]
+    if service.void_path is None:
+        raise NotFound("this service serves RDF files given on its command line, which have no VoID description")
+    fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    if fmt.rdf == ox.RdfFormat.TURTLE:
+        response = send_file(service.void_path, mimetype=fmt.media_type, conditional=True, etag=True, max_age=300)
+        response.headers["Content-Type"] = fmt.content_type
+    else:
+        triples = ox.parse(path=str(service.void_path), format=ox.RdfFormat.TURTLE)
+        response = Response(ox.serialize(triples, format=fmt.rdf), content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+def _send(dump):
     response = send_file(dump.path, mimetype=dump.media_type, as_attachment=True,
                          download_name=dump.name, conditional=True, etag=True, max_age=300)
     if dump.media_type.startswith("text/") or dump.media_type.endswith(("+json", "n-triples", "n-quads")):

@@ -1,5 +1,7 @@
 """One error shape for every JSON error: {"ok": false, "status": …, "error": …}.
 
+People in a browser (HTML preferred, outside the read API) get the same message as a page.
+
 Our own errors (:class:`gpai_kg.errors.HttpError`) carry their status and a message meant
 for the client; Werkzeug's HTTP errors keep their status and description; anything else is
 logged and answered with a bare 500, never with the exception's text.
@@ -7,15 +9,33 @@ logged and answered with a bare 500, never with the exception's text.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import GpaiKgError, HttpError
+from .i18n import LANGUAGES, reader_language
+
+#: Paths whose clients are programs: they always get JSON errors.
+API_PATHS = ("/sparql", "/dumps", "/releases", "/data/", "/.well-known", "/health", "/-/")
+
+
+def wants_html() -> bool:
+    """A person in a browser: HTML explicitly preferred to JSON, outside the read API."""
+    if request.path.startswith(API_PATHS):
+        return False
+    accept = request.accept_mimetypes
+    html = max((q for media, q in accept if media in ("text/html", "application/xhtml+xml")), default=0)
+    return html > 0 and html >= max((q for media, q in accept if media == "application/json"), default=0)
 
 
 def error_response(status: int, title: str, message: str, headers: dict | None = None, **details):
-    body = {"ok": False, "status": status, "title": title, "error": message, **details}
-    response = jsonify(body)
+    if wants_html():
+        response = make_response(render_template(
+            "error.html", status=status, title=title, message=message, lang=reader_language(),
+            languages=LANGUAGES))
+    else:
+        body = {"ok": False, "status": status, "title": title, "error": message, **details}
+        response = jsonify(body)
     response.status_code = status
     response.headers.update(headers or {})
     return response

@@ -1,0 +1,194 @@
+"""Dereferencing (Cool URIs): every IRI under the base answers in a browser and in RDF clients.
+
+A resource IRI (``/id/…``, ``/ontology/…``, ``/shapes/…``) names a thing, not a document, so
+it answers ``303 See Other`` to a document about it, chosen by content negotiation:
+
+* ``/page/{path}``: the HTML page (browsers; clients that send no Accept header);
+* ``/data/{path}.ttl|.nt|.jsonld|.rdf``: the data document (``*/*``, as curl sends, gets Turtle).
+
+``?format=`` overrides Accept. Both documents come from the same description query
+(:mod:`gpai_kg.describe`); their IRIs link to each other with ``Link: rel=alternate``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
+from werkzeug.datastructures import MIMEAccept
+
+from ..describe import Presenter, description_query
+from ..errors import NotAcceptable, NotFound
+from ..formats import GRAPH_FORMATS, Format, negotiate, offered
+from .i18n import LANGUAGES, reader_language
+from .paging import PAGE_SIZE, page_number
+from .sparql import TRUNCATED_HEADER
+
+blueprint = Blueprint("linked_data", __name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+RESOURCE_ROOTS = ("id", "ontology", "shapes")
+BY_EXTENSION: dict[str, Format] = {fmt.extension: fmt for fmt in GRAPH_FORMATS}
+
+
+def _service():
+    return current_app.extensions["gpai_kg"]
+
+
+def _iri(path: str) -> str:
+    return _service().ns.base + path
+
+
+# --- 303s -------------------------------------------------------------------------------------
+
+@blueprint.get("/id/<path:rest>", defaults={"root": "id"})
+@blueprint.get("/ontology", defaults={"root": "ontology", "rest": ""})
+@blueprint.get("/ontology/<path:rest>", defaults={"root": "ontology"})
+@blueprint.get("/shapes", defaults={"root": "shapes", "rest": ""})
+@blueprint.get("/shapes/<path:rest>", defaults={"root": "shapes"})
+def resolve(root: str, rest: str):
+    path = f"{root}/{rest}" if rest else root
+    if not _exists(_iri(path)):
+        raise NotFound(f"nothing is known about <{_iri(path)}>")
+    fmt = _choose(request.accept_mimetypes, request.args.get("format"))
+    if fmt is None:
+        target = url_for("linked_data.page", path=path, lang=request.args.get("lang"))
+    else:
+        target = url_for("linked_data.data", path=path, ext=fmt.extension)
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    _link_alternates(response, path)
+    return response
+
+
+@blueprint.get("/dataset", defaults={"rest": ""})
+@blueprint.get("/dataset/<path:rest>")
+def dataset(rest: str):
+    # The dataset, its linksets and its catalogue are described by the VoID document.
+    fmt = _choose(request.accept_mimetypes, request.args.get("format"))
+    target = url_for("pages.home") if fmt is None else url_for("dumps.void", format=fmt.name)
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    return response
+
+
+def _choose(accept: MIMEAccept, format_param: str | None) -> Format | None:
+    """The data format to answer with, or None for HTML."""
+    if format_param:
+        if format_param.lower() in ("html", "text/html"):
+            return None
+        return negotiate(GRAPH_FORMATS, accept, format_param)
+    if not accept:                                  # no Accept header: a person, most likely
+        return None
+    html = max((q for media, q in accept if media in HTML_TYPES), default=0)
+    rdf = max((q for media, q in accept if any(media in fmt.accepts() for fmt in GRAPH_FORMATS)), default=0)
+    if html and html >= rdf:
+        return None
+    try:
+        return negotiate(GRAPH_FORMATS, accept)     # */* alone gets Turtle
+    except NotAcceptable:
+        raise NotAcceptable("nothing offered matches the Accept header",
+                            [HTML_TYPES[0], *offered(GRAPH_FORMATS)]) from None
+
+
+def _exists(iri: str) -> bool:
+    return _service().ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+
+
+def _link_alternates(response: Response, path: str) -> None:
+    links = [f'<{url_for("linked_data.page", path=path)}>; rel="alternate"; type="text/html"']
+    for fmt in GRAPH_FORMATS:
+        href = url_for("linked_data.data", path=path, ext=fmt.extension)
+        links.append(f'<{href}>; rel="alternate"; type="{fmt.media_type}"')
+    response.headers["Link"] = ", ".join(links)
+
+
+# --- Data documents ---------------------------------------------------------------------------
+
+@blueprint.get("/data/<path:path>.<ext>")
+def data(path: str, ext: str):
+    fmt = BY_EXTENSION.get(ext)
+    if fmt is None or not path.startswith(RESOURCE_ROOTS):
+        raise NotFound(f"no data document at {request.path}: ask for .ttl, .nt, .jsonld or .rdf")
+    if not _exists(_iri(path)):
+        raise NotFound(f"nothing is known about <{_iri(path)}>")
+    outcome = _service().construct(description_query(_iri(path)), fmt.name)
+    response = Response(outcome.body, content_type=fmt.content_type)
+    response.headers["Content-Location"] = request.path
+    if outcome.truncated:
+        response.headers[TRUNCATED_HEADER] = f"max-rows={current_app.config['GPAI_KG_SETTINGS'].max_rows}"
+    _link_alternates(response, path)
+    response.headers["Link"] += f', <{_iri(path)}>; rel="describes"'
+    return response
+
+
+# --- HTML pages -------------------------------------------------------------------------------
+
+@blueprint.get("/page/<path:path>")
+def page(path: str):
+    if not path.startswith(RESOURCE_ROOTS):
+        raise NotFound(f"no page at {request.path}")
+    service = _service()
+    iri = _iri(path)
+    outcome = service.construct(description_query(iri), "ntriples")
+    graph = Graph().parse(data=outcome.body.decode("utf-8"), format="nt")
+    if not len(graph):
+        raise NotFound(f"nothing is known about <{iri}>")
+    lang = reader_language()
+    view = Presenter(graph, service.ns, lang, local_prefix=request.script_root + "/")
+    node = URIRef(iri)
+    incoming = view.incoming(node)
+    page, _ = page_number(len(incoming))
+    term = view.is_term(node)
+    title, title_lang = view.label(node)
+    response = Response(render_template(
+        "resource.html",
+        lang=lang, languages=LANGUAGES, iri=iri, path=path, view=view, node=node, truncated=outcome.truncated,
+        title=title, title_lang=title_lang,
+        description=view.description(node),
+        names=sorted(view.labels(node).items()),
+        types=[view.value(t) for t in sorted(graph.objects(node, RDF.type))],
+        properties=view.properties(node, skip=(RDF.type, RDFS.label, RDFS.comment, SKOS.exactMatch,
+                                                  PROV.wasDerivedFrom)),
+        links=view.external_links(node),
+        memberships=view.memberships(node),
+        sources=view.sources(node),
+        incoming=incoming[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
+        incoming_total=len(incoming), page_number=page, page_size=PAGE_SIZE,
+        term=term, shapes=view.shapes(node) if term else [], examples=view.examples(node) if term else [],
+        ontology_terms=_ontology_terms(view) if (node, RDF.type, OWL.Ontology) in graph else None,
+        alternates=[(fmt, url_for("linked_data.data", path=path, ext=fmt.extension)) for fmt in GRAPH_FORMATS],
+    ))
+    response.headers["Content-Language"] = lang
+    _link_alternates(response, path)
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _ontology_terms(view: Presenter) -> dict[str, list]:
+    """The ontology's classes and properties, for its own page."""
+    service = _service()
+    rows = service.select(f"""
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?term ?type ?label WHERE {{
+          ?term rdfs:isDefinedBy <{service.ns.ontology_iri}> ; a ?type .
+          VALUES ?type {{ owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }}
+          OPTIONAL {{ ?term rdfs:label ?own FILTER(lang(?own) = "{view.lang}") }}
+          OPTIONAL {{ ?term rdfs:label ?en FILTER(lang(?en) = "en") }}
+          BIND(COALESCE(?own, ?en) AS ?label)
+        }}""")
+    groups: dict[str, list] = {"Classes": [], "Object properties": [], "Datatype properties": [],
+                               "Annotation properties": []}
+    names = dict(zip(("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty"), groups))
+    seen = set()
+    for row in rows:
+        key = (row["term"].value, row["type"].value)
+        if key in seen:
+            continue
+        seen.add(key)
+        group = names[row["type"].value.rsplit("#", 1)[-1]]
+        href, _ = view.href(row["term"].value)
+        label = row["label"].value if "label" in row else view.curie(URIRef(row["term"].value))
+        groups[group].append((label, href, view.curie(URIRef(row["term"].value))))
+    return {name: sorted(items, key=lambda i: i[0].lower()) for name, items in groups.items() if items}

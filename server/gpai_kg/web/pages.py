@@ -1,0 +1,159 @@
+"""The pages people start from: the home page, the query UI and the index of each kind of thing."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from rdflib import URIRef
+
+from ..describe import PRECISIONS, Presenter
+from ..errors import NotFound
+from .charts import Mark, steps, timeline_svg
+from .i18n import LANGUAGES, reader_language
+from .paging import PAGE_SIZE, page_number
+
+blueprint = Blueprint("pages", __name__)
+
+#: The index pages: name → (title, classes whose instances it lists).
+INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "members": ("Members", ()),   # from queries/views/members.rq, with their join dates
+    "bodies": ("Bodies", ("http://www.w3.org/ns/org#OrganizationalUnit",)),
+    "organisations": ("Organisations", ("http://www.w3.org/ns/org#FormalOrganization",)),
+    "events": ("Summits and meetings", ("https://w3id.org/gpai-kg/ontology/Summit",
+                                        "https://w3id.org/gpai-kg/ontology/MinisterialMeeting",
+                                        "https://schema.org/Event")),
+    "people": ("People", ("http://xmlns.com/foaf/0.1/Person",)),
+    "sources": ("Sources", ("http://www.w3.org/ns/prov#Entity",)),
+    "claims": ("Member-count claims", ("https://w3id.org/gpai-kg/ontology/MemberCountClaim",)),
+}
+
+
+def _service():
+    return current_app.extensions["gpai_kg"]
+
+
+def _presenter(lang: str) -> Presenter:
+    from rdflib import Graph
+    return Presenter(Graph(), _service().ns, lang, local_prefix=request.script_root + "/")
+
+
+def _query_link(text: str) -> str:
+    return url_for("pages.query_ui") + "?" + urlencode({"query": text})
+
+
+@blueprint.get("/")
+def home():
+    service = _service()
+    lang = reader_language()
+    members = _members()
+    view = _presenter(lang)
+    summits = service.select(service.view_query("summits").text)
+    marks = [Mark(date.fromisoformat(r["start"].value), _short(r["name"].value),
+                  view.href(r["event"].value)[0])
+             for r in summits if r["kind"].value.endswith("Summit")]
+    joins = [(date.fromisoformat(m["earliest"]), m["name"]) for m in members]
+    lefts = [date.fromisoformat(m["left"]) for m in members if m["left"]]
+    points = steps(joins, lefts)
+    until = max([date.today(), *(p.day for p in points)])
+    return render_template(
+        "home.html", lang=lang, languages=LANGUAGES, members=members,
+        chart=timeline_svg(points, marks, until),
+        chart_queries=[("members", _query_link(service.view_query("members").text)),
+                       ("summits", _query_link(service.view_query("summits").text))],
+        indexes=INDEXES, dataset_jsonld=_dataset_jsonld(),
+        triples=service.store.triples, source=service.source,
+    )
+
+
+def _short(name: str) -> str:
+    """"GPAI Summit 2022 (Tokyo)" → "Tokyo 2022": chart labels must be short."""
+    match = re.match(r".*?(\d{4}).*\((.+)\)", name)
+    return f"{match.group(2)} {match.group(1)}" if match else name
+
+
+def _members() -> list[dict]:
+    service = _service()
+    view = _presenter("en")
+    rows = []
+    for r in service.select(service.view_query("members").text):
+        rows.append({
+            "href": view.href(r["member"].value)[0],
+            "name": r["name"].value,
+            "joined": r["joined"].value,
+            "precision": PRECISIONS.get(URIRef(r["precision"].value), ""),
+            "earliest": r["earliest"].value,
+            "founding": r["founding"].value == "true",
+            "left": r["left"].value if "left" in r else None,
+        })
+    return rows
+
+
+@blueprint.get("/browse/<kind>")
+def browse(kind: str):
+    if kind not in INDEXES:
+        raise NotFound(f"no index called {kind!r}: try one of {', '.join(INDEXES)}")
+    lang = reader_language()
+    title, classes = INDEXES[kind]
+    if kind == "members":
+        return render_template("browse.html", lang=lang, languages=LANGUAGES, kind=kind, title=title,
+                               members=_members(), items=None, total=None, indexes=INDEXES)
+    service = _service()
+    values = " ".join(f"<{c}>" for c in classes)
+    total = int(service.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?s a ?c "
+                               f"FILTER(isIRI(?s)) }}")[0]["n"].value)
+    number, last = page_number(total)
+    rows = service.select(f"""
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?s (SAMPLE(?own) AS ?o) (SAMPLE(?en) AS ?e) (SAMPLE(?any) AS ?a) WHERE {{
+          VALUES ?c {{ {values} }} ?s a ?c FILTER(isIRI(?s))
+          OPTIONAL {{ ?s rdfs:label ?own FILTER(lang(?own) = "{lang}") }}
+          OPTIONAL {{ ?s rdfs:label ?en FILTER(lang(?en) = "en") }}
+          OPTIONAL {{ ?s rdfs:label ?any }}
+        }} GROUP BY ?s
+        ORDER BY LCASE(STR(COALESCE(?o, ?e, ?a, STR(?s)))) ?s
+        LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}""")
+    view = _presenter(lang)
+    items = []
+    for r in rows:
+        label = r.get("o") or r.get("e") or r.get("a")
+        items.append({"href": view.href(r["s"].value)[0], "curie": view.curie(URIRef(r["s"].value)),
+                      "label": label.value if label else view.curie(URIRef(r["s"].value)),
+                      "lang": (label.language if label is not None and label.language else None)})
+    return render_template("browse.html", lang=lang, languages=LANGUAGES, kind=kind, title=title, items=items,
+                           total=total, page_number=number, last_page=last, members=None, indexes=INDEXES)
+
+
+@blueprint.get("/query")
+def query_ui():
+    service = _service()
+    examples = [{"name": q.name, "title": q.title, "description": q.description, "text": q.text,
+                 "run": _query_link(q.text)} for q in service.examples]
+    return render_template("query.html", lang=reader_language(), languages=LANGUAGES, examples=examples,
+                           prefixes=service.ns.prefixes(), endpoint=url_for("sparql.endpoint"))
+
+
+def _dataset_jsonld() -> str:
+    """schema.org Dataset markup for search engines, from the release's VoID description."""
+    service = _service()
+    base = request.url_root
+    data = {"@context": "https://schema.org/", "@type": "Dataset",
+            "name": "GPAI Knowledge Graph", "url": base,
+            "license": "https://creativecommons.org/licenses/by/4.0/",
+            "isAccessibleForFree": True,
+            "distribution": [{"@type": "DataDownload", "contentUrl": base.rstrip("/") + url_for("dumps.download", name=d.name),
+                              "encodingFormat": d.media_type} for d in service.dumps.values()]}
+    if service.void_path is not None:
+        from rdflib import Graph
+        from rdflib.namespace import DCTERMS
+        void = Graph().parse(service.void_path)
+        ds = service.ns.dataset
+        data["description"] = str(void.value(ds, DCTERMS.description) or "")
+        data["version"] = service.release_version
+        data["identifier"] = str(ds)
+        data["dateModified"] = str(void.value(ds, DCTERMS.issued) or "")
+    # Escape "<" so the JSON can never close the script element it sits in.
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
