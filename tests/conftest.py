@@ -79,7 +79,8 @@ class RunningServer:
         self.url = f"http://127.0.0.1:{self.port}"
         flags = []
         for name, value in {"workers": 1, "threads": 3, "store_dir": tmp / "store", **settings}.items():
-            flags += ["--" + name.replace("_", "-"), str(value)]
+            flag = "--" + name.replace("_", "-")
+            flags += [flag] if value is True else [flag, str(value)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}
         self.log = open(tmp / f"server-{self.port}.log", "w+")
         self.process = subprocess.Popen([CLI, "serve", *args, "--port", str(self.port), *flags],
@@ -117,5 +118,49 @@ def server(release, tmp_path_factory):
     dist = release.path.parent.parent
     running = RunningServer(["--dist-dir", str(dist)], tmp, query_timeout=3, max_rows=1000,
                             max_query_bytes=20_000, query_memory_mb=1024)
+    yield running
+    running.stop()
+
+
+# --- Oxigraph's own server, standing in for remote endpoints (Wikidata) ------------------------
+
+OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
+
+
+class OxigraphServer:
+    """``oxigraph serve-read-only`` on a free loopback port over a store loaded from ``files``."""
+
+    def __init__(self, tmp: Path, *files: Path) -> None:
+        location = tmp / "oxigraph"
+        for path in files:
+            subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file", str(path)],
+                           check=True, capture_output=True, timeout=120)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/query"
+        args = ["serve-read-only", "--location", str(location)] if files else ["serve"]
+        self.process = subprocess.Popen([OXIGRAPH, *args, "--bind", f"127.0.0.1:{self.port}"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url, params={"query": "ASK {}"}, timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("oxigraph did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+WIKIDATA_FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "stand-in.ttl"
+
+
+@pytest.fixture(scope="session")
+def wikidata(tmp_path_factory):
+    """A Wikidata stand-in: Oxigraph's server over a fixture in Wikidata's RDF model."""
+    running = OxigraphServer(tmp_path_factory.mktemp("wikidata"), WIKIDATA_FIXTURE)
     yield running
     running.stop()

@@ -27,7 +27,8 @@ def test_every_example_has_a_title_and_description_and_runs(store):
     assert len(EXAMPLES) >= 9
     for query in EXAMPLES.values():
         assert query.title != query.name and query.description, query.path
-        assert rows(store, query.name), f"{query.name} returns no rows"
+        if not query.services:  # federated ones run against a Wikidata stand-in: test_linking.py
+            assert rows(store, query.name), f"{query.name} returns no rows"
 
 
 def test_founding_members(store):

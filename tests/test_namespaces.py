@@ -14,6 +14,8 @@ from gpai_kg.namespaces import CANONICAL_BASE, KINDS, NS, Namespaces
 PREFIX = re.compile(r"^\s*@?prefix\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 SOURCES = sorted([*ROOT.glob("ontology/*.ttl"), *ROOT.glob("shapes/*.ttl"), *ROOT.glob("data/*.ttl"),
                   *ROOT.glob("queries/**/*.rq"), *ROOT.glob("tests/fixtures/**/*.ttl")])
+# The Wikidata stand-in is written in Wikidata's own model, whose schema: is http://schema.org/.
+SOURCES = [p for p in SOURCES if "wikidata" not in p.parts]
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[str(p.relative_to(ROOT)) for p in SOURCES])

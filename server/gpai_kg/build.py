@@ -31,10 +31,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from .config import Settings
 from .errors import BuildError, ValidationFailed
-from .namespaces import CANONICAL_BASE, Namespaces, rebase
+from .namespaces import CANONICAL_BASE, LINK_TARGETS, Namespaces, rebase
 from .project import Project
 from .validate import validate
-from .void import describe, sha256
+from .void import LINK_PREDICATE, describe, sha256
 
 VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 
@@ -49,6 +49,7 @@ class Artefact:
     graphs: tuple[str, ...]
     title: str
     gzip: bool = False
+    linkset: str | None = None   # a key of LINK_TARGETS: only our links into that dataset
 
 
 #: Every file a release holds (besides void.ttl and SHA256SUMS), in one table.
@@ -68,6 +69,11 @@ ARTEFACTS: tuple[Artefact, ...] = (
              "The GPAI ontology in Turtle"),
     Artefact("shapes.ttl", "text/turtle", ox.RdfFormat.TURTLE, ("shapes",),
              "The SHACL shapes the data conforms to, in Turtle"),
+    # One linkset per dataset we link to, for those who want only the links (VoID linksets).
+    *(Artefact(f"linkset-{name}.nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("data",),
+               f"Links from the GPAI Knowledge Graph to {target.title} (skos:exactMatch), in N-Triples",
+               linkset=name)
+      for name, target in LINK_TARGETS.items()),
 )
 VOID_FILE = "void.ttl"
 CHECKSUMS_FILE = "SHA256SUMS"
@@ -172,6 +178,10 @@ def _sorted_quads(dataset: ox.Dataset, graphs: tuple[str, ...], ns: Namespaces) 
 
 def _write(dataset: ox.Dataset, artefact: Artefact, path: Path, ns: Namespaces) -> None:
     quads = _sorted_quads(dataset, artefact.graphs, ns)
+    if artefact.linkset:
+        space = LINK_TARGETS[artefact.linkset].uri_space
+        quads = [q for q in quads if q.predicate.value == str(LINK_PREDICATE)
+                 and isinstance(q.object, ox.NamedNode) and q.object.value.startswith(space)]
     if artefact.format is ox.RdfFormat.JSON_LD:
         payload = _json_ld([q.triple for q in quads], ns)
     elif artefact.format.supports_datasets:

@@ -23,7 +23,8 @@ def _setting_options(*names):
     def decorate(func):
         for name in reversed(names):
             setting = BY_NAME[name]
-            func = click.option("--" + name.replace("_", "-"), name, default=None,
+            flag = {"is_flag": True} if setting.default is False else {}
+            func = click.option("--" + name.replace("_", "-"), name, default=None, **flag,
                                 help=setting.help + f" [env: {setting.env_var}]")(func)
         return func
     return decorate
@@ -31,7 +32,8 @@ def _setting_options(*names):
 
 _project_options = _setting_options("project_dir", "dist_dir")
 SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_timeout", "max_rows", "max_query_bytes",
-                    "query_memory_mb", "memory_store_max_triples", "service_allow", "store_dir",
+                    "query_memory_mb", "memory_store_max_triples", "service_allow", "federation",
+                    "wikidata_endpoint", "store_dir",
                     "base_iri", "release")
 
 
@@ -130,6 +132,87 @@ def _cell(term) -> str:
     if isinstance(term, ox.Literal):
         return term.value
     return str(term.value) if isinstance(term, ox.NamedNode) else str(term)
+
+
+@cli.group()
+def link() -> None:
+    """Check our links to Wikidata against Wikidata, and propose new ones for review."""
+
+
+def _link_client(options):
+    from .wikidata import WikidataClient
+
+    settings = _settings(**options)
+    project = Project.from_settings(settings)
+    cache = None if options.get("no_cache") else Path(options.get("cache") or project.dist / "link-cache")
+    return project, WikidataClient(settings.wikidata_endpoint, cache)
+
+
+def _with_endpoint(work, project: Project, client, release: str | None):
+    """Run ``work(store, client, today, progress)`` over a release, with a progress bar on stderr."""
+    from datetime import date
+
+    from .linking import our_resources
+    from .store import open_release, release_folder
+
+    store = open_release(release_folder(project, release))
+    linked = sum(1 for r in our_resources(store).values() if r.qid)
+    with click.progressbar(length=linked, label=f"asking {client.endpoint}", file=sys.stderr,
+                           show_pos=True) as bar:
+        return work(store, client, date.today(), progress=bar.update)
+
+
+def _link_options(func):
+    func = click.option("--no-cache", is_flag=True, help="Ask the endpoint again, ignoring cached answers.")(func)
+    func = click.option("--cache", type=click.Path(file_okay=False), default=None,
+                        help="Folder of cached answers (default: link-cache/ in the dist folder).")(func)
+    func = click.option("--release", default=None, help="Release version to check (default: the latest).")(func)
+    func = click.option("--endpoint", "--wikidata-endpoint", "wikidata_endpoint", default=None,
+                        help=BY_NAME["wikidata_endpoint"].help + " [env: GPAI_KG_WIKIDATA_ENDPOINT]")(func)
+    return _project_options(func)
+
+
+@link.command("check")
+@_link_options
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for link-report.json and link-report.md (default: the dist folder).")
+def link_check(release: str | None, out: str | None, **options) -> None:
+    """Compare our Wikidata links with the entities; exit 1 if anything disagrees or does not resolve."""
+    from .linking import check, write_report
+
+    project, client = _link_client(options)
+    report = _with_endpoint(check, project, client, release)
+    paths = write_report(report, Path(out) if out else project.dist)
+    s = report["summary"]
+    click.echo(f"{s['agreements']} agreements, {s['disagreements']} disagreements, {s['unresolved']} links that "
+               f"do not resolve, {s['label_differences']} label differences, {s['unlinked']} resources unlinked "
+               f"({client.requests} requests); report: {paths[0]} and {paths[1]}")
+    if s["disagreements"] or s["unresolved"]:
+        sys.exit(1)
+
+
+@link.command("propose")
+@_link_options
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Review file to write (default: review/wikidata-proposals-DATE.ttl); never one in data/.")
+def link_propose(release: str | None, out: str | None, **options) -> None:
+    """Write what Wikidata has and we lack (QIDs, labels, DBpedia links) to a file for review."""
+    from datetime import date
+
+    from .linking import count_proposals, propose
+
+    project, client = _link_client(options)
+    today = date.today()
+    target = Path(out) if out else project.root / "review" / f"wikidata-proposals-{today.isoformat()}.ttl"
+    if project.data_dir.resolve() in target.resolve().parents:
+        raise GpaiKgError(f"{target} is in data/: proposals go to a review file, never into curated data")
+    if target.exists():
+        raise GpaiKgError(f"{target} exists: move or remove it first (proposals never overwrite a file)")
+    turtle = _with_endpoint(propose, project, client, release)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(turtle, encoding="utf-8")
+    click.echo(f"{count_proposals(turtle)} proposed statements in {target}: review them, then move the file "
+               f"into data/ to accept them")
 
 
 @cli.command()

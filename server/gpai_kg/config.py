@@ -56,6 +56,23 @@ def _positive_float(value) -> float:
     return number
 
 
+def _bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _http_iri(value: str) -> str:
+    if not str(value).startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) IRI")
+    return str(value)
+
+
 def _paths(value) -> tuple[Path, ...]:
     if isinstance(value, str):
         value = [v for v in value.split(os.pathsep) if v]
@@ -101,6 +118,11 @@ SETTINGS: tuple[Setting, ...] = (
             _non_negative_int),
     Setting("service_allow", (),
             "Endpoints a query may call with SERVICE (comma-separated IRIs); empty: none.", _iri_list),
+    Setting("wikidata_endpoint", "https://query.wikidata.org/sparql",
+            "Wikidata-compatible SPARQL endpoint that `link check` and `link propose` ask, and that "
+            "federated queries may call when federation is on.", _http_iri),
+    Setting("federation", False,
+            "Allow SERVICE calls to wikidata_endpoint (besides service_allow).", _bool),
     Setting("memory_store_max_triples", 2_000_000,
             "Datasets up to this size are queried from memory (one copy per web worker, shared by "
             "its query workers); larger ones from the on-disk store.", _non_negative_int),
@@ -109,7 +131,13 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
-_ALWAYS_PARSED = (_positive_int, _non_negative_int, _positive_float, _paths, _iri_list)
+_ALWAYS_PARSED = (_positive_int, _non_negative_int, _positive_float, _paths, _iri_list, _bool)
+
+
+def allowed_services(settings) -> tuple[str, ...]:
+    """The endpoints a query may call with SERVICE: the allow-list, plus Wikidata under federation."""
+    extra = (settings.wikidata_endpoint,) if settings.federation else ()
+    return tuple(dict.fromkeys((*settings.service_allow, *extra)))
 
 
 class Settings(Mapping):

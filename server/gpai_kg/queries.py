@@ -25,6 +25,12 @@ class QueryFile:
     def name(self) -> str:
         return self.path.stem
 
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The endpoints it calls with SERVICE: a federated query needs them allowed."""
+        from .sparql_text import analyse
+        return tuple(analyse(self.text).services)
+
 
 def read_query(path: Path) -> QueryFile:
     text = Path(path).read_text(encoding="utf-8")
@@ -56,9 +62,9 @@ def oxigraph_store(*graphs: Graph) -> ox.Store:
     return store
 
 
-def select(store: ox.Store, query: str) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
-    """Rows of a SELECT query as dicts of bound variables."""
-    solutions = store.query(query)
+def select(store: ox.Store, query: str, union: bool = False) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+    """Rows of a SELECT query as dicts of bound variables (``union``: over all named graphs)."""
+    solutions = store.query(query, use_default_graph_as_union=union)
     names = [v.value for v in solutions.variables]
     rows = []
     for solution in solutions:

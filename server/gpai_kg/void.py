@@ -141,8 +141,9 @@ def _linksets(g: Graph, ds: URIRef, data: Graph, ns: Namespaces) -> None:
 
 def _distribution(g: Graph, ds: URIRef, ns: Namespaces, version: str, artefact, path: Path) -> None:
     url = URIRef(f"{ns.releases}{version}/{artefact.name}")
-    g.add((ds, DCAT.distribution, url))
-    g.add((ds, VOID.dataDump, url))
+    owner = linkset_iri(ns, artefact.linkset) if getattr(artefact, "linkset", None) else ds
+    g.add((owner, DCAT.distribution, url))
+    g.add((owner, VOID.dataDump, url))
     g.add((url, RDF.type, DCAT.Distribution))
     g.add((url, DCTERMS.title, Literal(artefact.title, lang="en")))
     g.add((url, DCAT.downloadURL, url))

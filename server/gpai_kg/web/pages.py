@@ -131,7 +131,7 @@ def browse(kind: str):
 def query_ui():
     service = _service()
     examples = [{"name": q.name, "title": q.title, "description": q.description, "text": q.text,
-                 "run": _query_link(q.text)} for q in service.examples]
+                 "run": _query_link(q.text), "services": q.services} for q in service.examples]
     return render_template("query.html", lang=reader_language(), languages=LANGUAGES, examples=examples,
                            prefixes=service.ns.prefixes(), endpoint=url_for("sparql.endpoint"))
 

@@ -11,6 +11,7 @@ from flask import Response, current_app, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
+from ..config import allowed_services
 from ..formats import GRAPH_FORMATS, negotiate
 from ..namespaces import SD, Namespaces
 
@@ -39,7 +40,7 @@ def describe(endpoint: str) -> Graph:
     g.add((me, SD.endpoint, me))
     g.add((me, SD.supportedLanguage, SD.SPARQL11Query))
     g.add((me, SD.feature, SD.UnionDefaultGraph))
-    if settings.service_allow:
+    if allowed_services(settings):
         g.add((me, SD.feature, SD.BasicFederatedQuery))
     for name in RESULT_FORMAT_IRIS:
         g.add((me, SD.resultFormat, URIRef(W3C_FORMATS + name)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
+from ..config import allowed_services
 from ..errors import BadRequest, Forbidden, UnsupportedMediaType
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from ..pool import QueryJob
@@ -42,7 +43,7 @@ def endpoint():
     for target in info.services:
         if target == UNBOUND_SERVICE:
             raise BadRequest("SERVICE with a variable endpoint is refused: name the endpoint with an IRI")
-        if target not in settings.service_allow:
+        if target not in allowed_services(settings):
             raise BadRequest(f"SERVICE <{target}> is not allowed: this service calls no other endpoint "
                              f"unless it is in its allow-list")
     table = GRAPH_FORMATS if info.returns_graph else RESULT_FORMATS
