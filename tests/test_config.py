@@ -78,3 +78,14 @@ def test_every_setting_is_a_flag_of_serve():
     from gpai_kg.cli import cli
     params = {p.name for p in cli.commands["serve"].params}
     assert {s.name for s in SETTINGS} - params == set()
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("true", True), ("Yes", True), ("0", False),
+                                            ("off", False), ("", False)])
+def test_switches_read_from_the_environment(value, expected):
+    assert Settings.load(environ={"GPAI_KG_FEDERATION": value}).federation is expected
+
+
+def test_a_switch_that_is_neither_true_nor_false_is_refused():
+    with pytest.raises(ConfigError, match="GPAI_KG_FEDERATION.*must be true or false"):
+        Settings.load(environ={"GPAI_KG_FEDERATION": "maybe"})

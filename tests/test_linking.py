@@ -32,7 +32,7 @@ class Proxy:
     """Stands in front of the Wikidata stand-in: answers 429 (Retry-After: 1) to the first
     request, forwards the others, and records each request's User-Agent."""
 
-    def __init__(self, target: str, refuse_first: int = 1) -> None:
+    def __init__(self, target: str, refuse_first: int = 1, status: int = 429, retry_after: str | None = "1") -> None:
         self.seen: list[tuple[int, str]] = []
         proxy = self
 
@@ -41,9 +41,10 @@ class Proxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 agent = self.headers.get("User-Agent", "")
                 if len(proxy.seen) < refuse_first:
-                    proxy.seen.append((429, agent))
-                    self.send_response(429)
-                    self.send_header("Retry-After", "1")
+                    proxy.seen.append((status, agent))
+                    self.send_response(status)
+                    if retry_after is not None:
+                        self.send_header("Retry-After", retry_after)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
@@ -145,6 +146,26 @@ def test_an_unreachable_endpoint_is_one_readable_line(dist, tmp_path):
     assert done.returncode == 3
     assert done.stderr.strip().splitlines()[-1].startswith("gpai-kg: error: cannot reach http://127.0.0.1:")
     assert not (tmp_path / "link-report.json").exists()
+
+
+def test_without_retry_after_the_client_backs_off_then_gives_up(wikidata):
+    from gpai_kg.wikidata import EndpointError, WikidataClient
+
+    busy = Proxy(wikidata.url, refuse_first=3, status=503, retry_after=None)
+    try:
+        waits = []
+        client = WikidataClient(busy.url, retries=3, sleep=waits.append)
+        assert client.select("SELECT ?x WHERE { VALUES ?x { 1 } }") == [
+            {"x": {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}]
+        assert waits == [1.0, 2.0, 4.0]                             # exponential, then through
+        waits.clear()
+        client = WikidataClient(busy.url, retries=2, sleep=waits.append)
+        busy.seen.clear()
+        with pytest.raises(EndpointError, match="answered HTTP 503"):   # refused 3 times, tried 3 times
+            client.select("ASK {}")
+        assert waits == [1.0, 2.0]
+    finally:
+        busy.close()
 
 
 # --- link propose ---------------------------------------------------------------------------------

@@ -68,3 +68,27 @@ def test_serve_without_a_release_says_what_to_do(tmp_path):
                           text=True, timeout=60)
     assert done.returncode == 1
     assert "run `gpai-kg build` first" in done.stderr
+
+
+def test_a_release_built_for_another_base_is_refused(release, tmp_path):
+    done = subprocess.run([CLI, "serve", "--dist-dir", str(release.path.parent.parent), "--base-iri",
+                           "http://127.0.0.1:9/kg/", "--store-dir", str(tmp_path / "s")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "gpai-kg: error: the release was built with its IRIs under https://w3id.org/gpai-kg/id/, but base_iri "
+        "is http://127.0.0.1:9/kg/: build and serve with the same base_iri")
+
+
+def test_the_on_disk_store_answers_like_the_in_memory_one(release, server, tmp_path):
+    """Above memory_store_max_triples the query workers read RocksDB: same answers."""
+    on_disk = RunningServer(["--dist-dir", str(release.path.parent.parent)], tmp_path, memory_store_max_triples=0)
+    try:
+        assert requests.get(on_disk.url + "/health", timeout=10).json()["store"] == "disk"
+        query = {"query": "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } ORDER BY ?s ?o",
+                 "format": "tsv"}
+        ours = requests.get(on_disk.url + "/sparql", params=query, timeout=30)
+        assert ours.status_code == 200 and len(ours.text.splitlines()) > 500
+        assert ours.text == requests.get(server.url + "/sparql", params=query, timeout=30).text
+    finally:
+        on_disk.stop()

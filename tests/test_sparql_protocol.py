@@ -275,6 +275,7 @@ def test_service_description_follows_the_host_the_client_used(server):
 def test_health_version_and_settings(server):
     health = requests.get(server.url + "/health", timeout=10).json()
     assert health["ok"] is True and health["triples"] > 5000 and health["graphs"] == 3
+    assert health["store"] == "memory"
     version = requests.get(server.url + "/-/version.json", timeout=10).json()
     assert version["release"] == "test" and version["pyoxigraph"]
     settings = requests.get(server.url + "/-/settings.json", timeout=10).json()

@@ -148,10 +148,8 @@ def _link_client(options):
     return project, WikidataClient(settings.wikidata_endpoint, cache)
 
 
-def _with_endpoint(work, project: Project, client, release: str | None):
+def _with_endpoint(work, project: Project, client, release: str | None, today):
     """Run ``work(store, client, today, progress)`` over a release, with a progress bar on stderr."""
-    from datetime import date
-
     from .linking import our_resources
     from .store import open_release, release_folder
 
@@ -159,7 +157,7 @@ def _with_endpoint(work, project: Project, client, release: str | None):
     linked = sum(1 for r in our_resources(store).values() if r.qid)
     with click.progressbar(length=linked, label=f"asking {client.endpoint}", file=sys.stderr,
                            show_pos=True) as bar:
-        return work(store, client, date.today(), progress=bar.update)
+        return work(store, client, today, progress=bar.update)
 
 
 def _link_options(func):
@@ -178,10 +176,12 @@ def _link_options(func):
               help="Folder for link-report.json and link-report.md (default: the dist folder).")
 def link_check(release: str | None, out: str | None, **options) -> None:
     """Compare our Wikidata links with the entities; exit 1 if anything disagrees or does not resolve."""
+    from datetime import date
+
     from .linking import check, write_report
 
     project, client = _link_client(options)
-    report = _with_endpoint(check, project, client, release)
+    report = _with_endpoint(check, project, client, release, date.today())
     paths = write_report(report, Path(out) if out else project.dist)
     s = report["summary"]
     click.echo(f"{s['agreements']} agreements, {s['disagreements']} disagreements, {s['unresolved']} links that "
@@ -208,7 +208,7 @@ def link_propose(release: str | None, out: str | None, **options) -> None:
         raise GpaiKgError(f"{target} is in data/: proposals go to a review file, never into curated data")
     if target.exists():
         raise GpaiKgError(f"{target} exists: move or remove it first (proposals never overwrite a file)")
-    turtle = _with_endpoint(propose, project, client, release)
+    turtle = _with_endpoint(propose, project, client, release, today)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(turtle, encoding="utf-8")
     click.echo(f"{count_proposals(turtle)} proposed statements in {target}: review them, then move the file "

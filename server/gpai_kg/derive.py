@@ -36,6 +36,9 @@ LANGUAGES: dict[str, str] = {
     "zh-Hans": "zh_CN",
 }
 
+#: The same tags as Oxigraph and our pages spell them (lower case).
+LABEL_LANGUAGES: tuple[str, ...] = tuple(tag.lower() for tag in LANGUAGES)
+
 PYCOUNTRY_SOURCE = NS.mint("source", "pycountry-iso-3166")
 GPAI_ORG = NS.mint("organisation", "gpai")
 

@@ -99,6 +99,14 @@ def _match(pattern: str, media: str) -> int | None:
     return None
 
 
+def explicit_quality(accept: MIMEAccept, media_types) -> float:
+    """The best q a client gives any of ``media_types`` by name (wildcards do not count)."""
+    return max((q for media, q in accept if media in media_types), default=0)
+
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
 def offered(table: tuple[Format, ...]) -> list[str]:
     return [fmt.media_type for fmt in table]
 

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .derive import LABEL_LANGUAGES as LANGUAGES
 from .namespaces import DBR, GPAI, NS, WD
 from .queries import select as _select
 from .wikidata import WikidataClient, batches
 
-LANGUAGES = ("en", "fr", "es", "de", "ja", "zh-hans")
 GEONAMES = "https://sws.geonames.org/"
 ENWIKI = "https://en.wikipedia.org/"
 GPAI_NAME = "Global Partnership on Artificial Intelligence"

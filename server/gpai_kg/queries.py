@@ -64,9 +64,10 @@ def oxigraph_store(*graphs: Graph) -> ox.Store:
 
 def select(store: ox.Store, query: str, union: bool = False) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
     """Rows of a SELECT query as dicts of bound variables (``union``: over all named graphs)."""
-    solutions = store.query(query, use_default_graph_as_union=union)
+    return rows(store.query(query, use_default_graph_as_union=union))
+
+
+def rows(solutions: ox.QuerySolutions) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+    """Query solutions as dicts of their bound variables."""
     names = [v.value for v in solutions.variables]
-    rows = []
-    for solution in solutions:
-        rows.append({n: solution[n] for n in names if solution[n] is not None})
-    return rows
+    return [{n: s[n] for n in names if s[n] is not None} for s in solutions]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,10 +18,10 @@ from . import __version__
 from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE
 from .config import Settings
 from .errors import ConfigError
-from .namespaces import Namespaces
+from .namespaces import VOID, Namespaces
 from .pool import QueryJob, QueryOutcome, WorkerPool
 from .project import Project
-from .queries import QueryFile, read_queries
+from .queries import QueryFile, read_queries, rows
 from .store import (PreparedStore, file_inputs, prepare_store, rdf_format_of, release_folder,
                     release_inputs)
 
@@ -45,8 +46,10 @@ class Service:
     project: Project
     release_version: str | None = None
     void_path: Path | None = None     # the release's VoID/DCAT description
+    void: tuple[ox.Triple, ...] = ()  # … parsed once, at start-up
     _pool: WorkerPool | None = field(default=None, repr=False)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _view_rows: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Service:
@@ -58,20 +61,34 @@ class Service:
             dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path)) for p in inputs}
             return cls(settings, prepare_store(inputs, cache), dumps, "files", project)
         folder = release_folder(project, settings.release)
-        _check_base(folder / VOID_FILE, settings.base_iri)
+        void = tuple(ox.parse(path=str(folder / VOID_FILE), format=ox.RdfFormat.TURTLE))
+        _check_base(void, settings.base_iri)
         return cls(settings, prepare_store(release_inputs(folder), cache), _release_dumps(folder),
-                   f"release {folder.name}", project, folder.name, folder / VOID_FILE)
+                   f"release {folder.name}", project, folder.name, folder / VOID_FILE, void)
 
-    @property
+    @cached_property
     def ns(self) -> Namespaces:
         return Namespaces(self.settings.base_iri)
 
-    @property
+    @cached_property
     def examples(self) -> list[QueryFile]:
         return read_queries(self.project.examples_dir)
 
-    def view_query(self, name: str) -> QueryFile:
-        return read_queries(self.project.root / "queries" / "views", f"{name}.rq")[0]
+    @cached_property
+    def views(self) -> dict[str, QueryFile]:
+        """The queries behind the home page (queries/views/), by name."""
+        return {q.name: q for q in read_queries(self.project.root / "queries" / "views")}
+
+    def view_rows(self, name: str) -> list[dict]:
+        """The rows of a view query, run once per process: the store is read-only."""
+        if name not in self._view_rows:
+            self._view_rows[name] = self.select(self.views[name].text)
+        return self._view_rows[name]
+
+    def dataset_fact(self, predicate: str) -> str | None:
+        """A value the release's VoID gives the dataset itself (its description, date…)."""
+        return next((t.object.value for t in self.void
+                     if t.subject.value == str(self.ns.dataset) and t.predicate.value == predicate), None)
 
     @property
     def pool(self) -> WorkerPool:
@@ -79,10 +96,14 @@ class Service:
         if self._pool is None:
             with self._pool_lock:
                 if self._pool is None:
-                    in_memory = self.store.triples <= self.settings.memory_store_max_triples
                     self._pool = WorkerPool(str(self.store.path), self.settings.threads,
-                                            self.settings.query_memory_mb, in_memory)
+                                            self.settings.query_memory_mb, self.store_mode == "memory")
         return self._pool
+
+    @property
+    def store_mode(self) -> str:
+        """Where queries read from: "memory" (a copy per web worker) or "disk" (RocksDB)."""
+        return "memory" if self.store.triples <= self.settings.memory_store_max_triples else "disk"
 
     def start(self) -> None:
         self.pool  # noqa: B018 - starting the pool is the point
@@ -93,9 +114,7 @@ class Service:
     # Queries the service asks itself (pages, charts), under the same limits as anyone's.
     def select(self, query: str) -> list[dict]:
         """The rows of a SELECT as dicts of bound pyoxigraph terms."""
-        solutions = self._parsed(query)
-        names = [v.value for v in solutions.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+        return rows(self._parsed(query))
 
     def ask(self, query: str) -> bool:
         return bool(self._parsed(query))
@@ -121,13 +140,10 @@ class Service:
                 "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
 
 
-def _check_base(void_file: Path, base_iri: str) -> None:
+def _check_base(void: tuple[ox.Triple, ...], base_iri: str) -> None:
     """Refuse to serve a release whose IRIs live under another base than the one configured."""
-    if not void_file.is_file():
-        return
-    found = next((str(t.object.value) for t in ox.parse(path=str(void_file), format=ox.RdfFormat.TURTLE)
-                  if t.predicate.value == "http://rdfs.org/ns/void#uriSpace"
-                  and str(t.subject.value).endswith("/dataset")), None)
+    found = next((t.object.value for t in void if t.predicate.value == str(VOID.uriSpace)
+                  and t.subject.value.endswith("/dataset")), None)
     if found and found != base_iri + "id/":
         raise ConfigError(f"the release was built with its IRIs under {found}, but base_iri is {base_iri}: "
                           f"build and serve with the same base_iri")

@@ -53,8 +53,7 @@ def void():
         response = send_file(service.void_path, mimetype=fmt.media_type, conditional=True, etag=True, max_age=300)
         response.headers["Content-Type"] = fmt.content_type
     else:
-        triples = ox.parse(path=str(service.void_path), format=ox.RdfFormat.TURTLE)
-        response = Response(ox.serialize(triples, format=fmt.rdf), content_type=fmt.content_type)
+        response = Response(ox.serialize(service.void, format=fmt.rdf), content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
 

@@ -13,6 +13,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import GpaiKgError, HttpError
+from ..formats import HTML_TYPES, explicit_quality
 from .i18n import LANGUAGES, reader_language
 
 #: Paths whose clients are programs: they always get JSON errors.
@@ -23,9 +24,8 @@ def wants_html() -> bool:
     """A person in a browser: HTML explicitly preferred to JSON, outside the read API."""
     if request.path.startswith(API_PATHS):
         return False
-    accept = request.accept_mimetypes
-    html = max((q for media, q in accept if media in ("text/html", "application/xhtml+xml")), default=0)
-    return html > 0 and html >= max((q for media, q in accept if media == "application/json"), default=0)
+    html = explicit_quality(request.accept_mimetypes, HTML_TYPES)
+    return html > 0 and html >= explicit_quality(request.accept_mimetypes, ("application/json",))
 
 
 def error_response(status: int, title: str, message: str, headers: dict | None = None, **details):

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from flask import request
 
-#: The languages the data labels things in, with their names in themselves.
-LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "fr": "Français",
-    "es": "Español",
-    "de": "Deutsch",
-    "ja": "日本語",
-    "zh-hans": "简体中文",
-}
+from ..derive import LABEL_LANGUAGES
+
+_NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch", "ja": "日本語",
+                 "zh-hans": "简体中文"}
+#: The languages the data labels things in (gpai_kg.derive), with their names in themselves.
+LANGUAGES: dict[str, str] = {tag: _NATIVE_NAMES.get(tag, tag) for tag in LABEL_LANGUAGES}
 DEFAULT = "en"
 
 

@@ -19,14 +19,13 @@ from werkzeug.datastructures import MIMEAccept
 
 from ..describe import Presenter, description_query
 from ..errors import NotAcceptable, NotFound
-from ..formats import GRAPH_FORMATS, Format, negotiate, offered
+from ..formats import HTML_TYPES, GRAPH_FORMATS, Format, explicit_quality, negotiate, offered
 from .i18n import LANGUAGES, reader_language
 from .paging import PAGE_SIZE, page_number
 from .sparql import TRUNCATED_HEADER
 
 blueprint = Blueprint("linked_data", __name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 RESOURCE_ROOTS = ("id", "ontology", "shapes")
 BY_EXTENSION: dict[str, Format] = {fmt.extension: fmt for fmt in GRAPH_FORMATS}
 
@@ -80,8 +79,8 @@ def _choose(accept: MIMEAccept, format_param: str | None) -> Format | None:
         return negotiate(GRAPH_FORMATS, accept, format_param)
     if not accept:                                  # no Accept header: a person, most likely
         return None
-    html = max((q for media, q in accept if media in HTML_TYPES), default=0)
-    rdf = max((q for media, q in accept if any(media in fmt.accepts() for fmt in GRAPH_FORMATS)), default=0)
+    html = explicit_quality(accept, HTML_TYPES)
+    rdf = explicit_quality(accept, [media for fmt in GRAPH_FORMATS for media in fmt.accepts()])
     if html and html >= rdf:
         return None
     try:
@@ -165,30 +164,26 @@ def page(path: str):
     return response
 
 
+#: The ontology page's sections: the OWL type of a term → its heading.
+TERM_GROUPS = {OWL.Class: "Classes", OWL.ObjectProperty: "Object properties",
+               OWL.DatatypeProperty: "Datatype properties", OWL.AnnotationProperty: "Annotation properties"}
+
+
 def _ontology_terms(view: Presenter) -> dict[str, list]:
-    """The ontology's classes and properties, for its own page."""
+    """The ontology's classes and properties, for its own page, by section."""
     service = _service()
+    types = " ".join(f"<{t}>" for t in TERM_GROUPS)
     rows = service.select(f"""
-        PREFIX owl: <http://www.w3.org/2002/07/owl#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?term ?type ?label WHERE {{
+        SELECT ?term ?type (SAMPLE(COALESCE(?own, ?en)) AS ?label) WHERE {{
+          VALUES ?type {{ {types} }}
           ?term rdfs:isDefinedBy <{service.ns.ontology_iri}> ; a ?type .
-          VALUES ?type {{ owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }}
           OPTIONAL {{ ?term rdfs:label ?own FILTER(lang(?own) = "{view.lang}") }}
           OPTIONAL {{ ?term rdfs:label ?en FILTER(lang(?en) = "en") }}
-          BIND(COALESCE(?own, ?en) AS ?label)
-        }}""")
-    groups: dict[str, list] = {"Classes": [], "Object properties": [], "Datatype properties": [],
-                               "Annotation properties": []}
-    names = dict(zip(("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty"), groups))
-    seen = set()
+        }} GROUP BY ?term ?type""")
+    groups: dict[str, list] = {name: [] for name in TERM_GROUPS.values()}
     for row in rows:
-        key = (row["term"].value, row["type"].value)
-        if key in seen:
-            continue
-        seen.add(key)
-        group = names[row["type"].value.rsplit("#", 1)[-1]]
-        href, _ = view.href(row["term"].value)
-        label = row["label"].value if "label" in row else view.curie(URIRef(row["term"].value))
-        groups[group].append((label, href, view.curie(URIRef(row["term"].value))))
+        term = URIRef(row["term"].value)
+        label = row["label"].value if "label" in row else view.curie(term)
+        groups[TERM_GROUPS[URIRef(row["type"].value)]].append((label, view.href(str(term))[0], view.curie(term)))
     return {name: sorted(items, key=lambda i: i[0].lower()) for name, items in groups.items() if items}

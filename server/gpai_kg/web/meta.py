@@ -15,7 +15,7 @@ def _service():
 def health():
     service = _service()
     return jsonify({"ok": True, "source": service.source, "triples": service.store.triples,
-                    "graphs": len(service.store.graphs)})
+                    "graphs": len(service.store.graphs), "store": service.store_mode})
 
 
 @blueprint.get("/-/version.json")

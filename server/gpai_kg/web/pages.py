@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from rdflib import URIRef
+from rdflib.namespace import DCTERMS
 
 from ..describe import PRECISIONS, Presenter
 from ..errors import NotFound
@@ -51,7 +52,7 @@ def home():
     lang = reader_language()
     members = _members()
     view = _presenter(lang)
-    summits = service.select(service.view_query("summits").text)
+    summits = service.view_rows("summits")
     marks = [Mark(date.fromisoformat(r["start"].value), _short(r["name"].value),
                   view.href(r["event"].value)[0])
              for r in summits if r["kind"].value.endswith("Summit")]
@@ -62,8 +63,7 @@ def home():
     return render_template(
         "home.html", lang=lang, languages=LANGUAGES, members=members,
         chart=timeline_svg(points, marks, until),
-        chart_queries=[("members", _query_link(service.view_query("members").text)),
-                       ("summits", _query_link(service.view_query("summits").text))],
+        chart_queries=[(name, _query_link(service.views[name].text)) for name in ("members", "summits")],
         indexes=INDEXES, dataset_jsonld=_dataset_jsonld(),
         triples=service.store.triples, source=service.source,
     )
@@ -79,7 +79,7 @@ def _members() -> list[dict]:
     service = _service()
     view = _presenter("en")
     rows = []
-    for r in service.select(service.view_query("members").text):
+    for r in service.view_rows("members"):
         rows.append({
             "href": view.href(r["member"].value)[0],
             "name": r["name"].value,
@@ -146,14 +146,10 @@ def _dataset_jsonld() -> str:
             "isAccessibleForFree": True,
             "distribution": [{"@type": "DataDownload", "contentUrl": base.rstrip("/") + url_for("dumps.download", name=d.name),
                               "encodingFormat": d.media_type} for d in service.dumps.values()]}
-    if service.void_path is not None:
-        from rdflib import Graph
-        from rdflib.namespace import DCTERMS
-        void = Graph().parse(service.void_path)
-        ds = service.ns.dataset
-        data["description"] = str(void.value(ds, DCTERMS.description) or "")
+    if service.release_version is not None:
+        data["description"] = service.dataset_fact(str(DCTERMS.description)) or ""
         data["version"] = service.release_version
-        data["identifier"] = str(ds)
-        data["dateModified"] = str(void.value(ds, DCTERMS.issued) or "")
+        data["identifier"] = str(service.ns.dataset)
+        data["dateModified"] = service.dataset_fact(str(DCTERMS.issued)) or ""
     # Escape "<" so the JSON can never close the script element it sits in.
     return json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
