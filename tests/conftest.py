@@ -57,31 +57,25 @@ def store(release):
 # --- A real server on a free local port, started and stopped by the tests -------------------
 
 import os  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
 import requests  # noqa: E402
+from stores import OXIGRAPH, STORES, free_port  # noqa: E402
 
 CLI = str(Path(sys.executable).with_name("gpai-kg"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class RunningServer:
-    def __init__(self, args: list[str], tmp: Path, **settings) -> None:
+    def __init__(self, args: list[str], tmp: Path, env: dict[str, str] | None = None, **settings) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         flags = []
         for name, value in {"workers": 1, "threads": 3, "store_dir": tmp / "store", **settings}.items():
             flag = "--" + name.replace("_", "-")
             flags += [flag] if value is True else [flag, str(value)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}, **(env or {})}
         self.log = open(tmp / f"server-{self.port}.log", "w+")
         self.process = subprocess.Popen([CLI, "serve", *args, "--port", str(self.port), *flags],
                                         stdout=self.log, stderr=subprocess.STDOUT, env=env)
@@ -111,21 +105,63 @@ class RunningServer:
         self.log.close()
 
 
+# --- Where the server's queries run: embedded, or an external store (tests/stores.py) ---------
+
+BACKENDS = ("embedded", *STORES)
+
+
+def start_store(name: str, tmp: Path):
+    """A running external store, or a skip saying what is missing."""
+    try:
+        return STORES[name](tmp)
+    except FileNotFoundError as exc:
+        pytest.skip(f"{name}: {exc}")
+
+
+def load_into(store, dist: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``gpai-kg load`` of the release under ``dist`` into ``store``, credentials in the environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}
+    return subprocess.run([CLI, "load", "--dist-dir", str(dist), "--store", store.query_url,
+                           "--graph-store", store.graph_store_url, *args],
+                          capture_output=True, text=True, timeout=300, env={**clean, **(store.env if env is None else env)})
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, release, tmp_path_factory):
+    """"embedded" (None), or an external store holding the test release, put there by `gpai-kg load`."""
+    if request.param == "embedded":
+        yield None
+        return
+    store = start_store(request.param, tmp_path_factory.mktemp(request.param))
+    try:
+        done = load_into(store, release.path.parent.parent)
+        assert done.returncode == 0, done.stderr
+        yield store
+    finally:
+        store.stop()
+
+
 @pytest.fixture(scope="session")
-def server(release, tmp_path_factory):
-    """The service over the test release: small limits so the tests can reach them."""
+def server(backend, release, tmp_path_factory):
+    """The service over the test release, on each backend: small limits so the tests can reach them."""
     tmp = tmp_path_factory.mktemp("server")
     dist = release.path.parent.parent
-    running = RunningServer(["--dist-dir", str(dist)], tmp, query_timeout=3, max_rows=1000,
-                            max_query_bytes=20_000, query_memory_mb=1024)
+    external = {"store": backend.query_url} if backend else {}
+    running = RunningServer(["--dist-dir", str(dist)], tmp, env=backend.env if backend else None,
+                            query_timeout=3, max_rows=1000, max_query_bytes=20_000, query_memory_mb=1024,
+                            **external)
+    running.backend = backend.name if backend else "embedded"
     yield running
     running.stop()
 
 
+def embedded_only(server, why: str) -> None:
+    """Skip a test that is about the embedded store's own machinery, on an external backend."""
+    if server.backend != "embedded":
+        pytest.skip(f"{why} (the embedded store's; an external store has its own)")
+
+
 # --- Oxigraph's own server, standing in for remote endpoints (Wikidata) ------------------------
-
-OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
-
 
 class OxigraphServer:
     """``oxigraph serve-read-only`` on a free loopback port over a store loaded from ``files``."""

@@ -10,7 +10,7 @@ import click
 import pyoxigraph as ox
 
 from .config import BY_NAME, Settings
-from .errors import GpaiKgError, QueryError, ValidationFailed
+from .errors import ConfigError, GpaiKgError, QueryError, ValidationFailed
 from .project import Project
 
 
@@ -33,7 +33,7 @@ def _setting_options(*names):
 _project_options = _setting_options("project_dir", "dist_dir")
 SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_timeout", "max_rows", "max_query_bytes",
                     "query_memory_mb", "memory_store_max_triples", "service_allow", "federation",
-                    "wikidata_endpoint", "store_dir",
+                    "wikidata_endpoint", "store_dir", "store", "graph_store",
                     "base_iri", "release")
 
 
@@ -215,6 +215,44 @@ def link_propose(release: str | None, out: str | None, **options) -> None:
                f"into data/ to accept them")
 
 
+@cli.command("load")
+@_project_options
+@_setting_options("store", "graph_store", "release", "base_iri")
+def load_command(**options) -> None:
+    """Put a validated release into an external store (SPARQL Graph Store Protocol), then check it by query.
+
+    Each release graph replaces the store's graph of the same IRI. Exits 1, naming the graph, if
+    the store then holds other counts than the release; refuses a release that is not as its
+    validating build wrote it. Credentials: GPAI_KG_STORE_USER and GPAI_KG_STORE_PASSWORD.
+    """
+    import tempfile
+
+    from .load import check_release, load, plan
+    from .namespaces import Namespaces
+    from .store import check_base, release_folder, release_void
+    from .store_client import Credentials, StoreClient
+
+    settings = _settings(**options)
+    if not settings.store or not settings.graph_store:
+        raise ConfigError("load needs the store's query endpoint (--store URL) and its Graph Store endpoint "
+                          "(--graph-store URL); Oxigraph: http://HOST:7878/query and …/store, Virtuoso: "
+                          "http://HOST:8890/sparql and …/sparql-graph-crud-auth")
+    project = Project.from_settings(settings)
+    folder = release_folder(project, settings.release)
+    check_base(release_void(folder), settings.base_iri)
+    ns = Namespaces(settings.base_iri)
+    check_release(folder, ns)
+    client = StoreClient(settings.store, settings.graph_store, Credentials.from_environment())
+    with tempfile.TemporaryDirectory(prefix="gpai-kg-load-") as workdir:
+        loads = plan(folder, Path(workdir))
+        click.echo(f"release {folder.name} is valid; loading {len(loads)} graphs into {settings.graph_store}",
+                   err=True)
+        done = load(client, loads, on_graph=lambda d: click.echo(
+            f"  <{d.graph}>: {d.sent:,} triples in {d.seconds:.2f} s", err=True))
+    click.echo(f"loaded release {folder.name} into {settings.store}: "
+               + ", ".join(f"<{d.graph}> {d.held:,}" for d in done) + " triples, as counted by the store")
+
+
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @_project_options
@@ -230,8 +268,8 @@ def serve(files: tuple[str, ...], dev: bool, **options) -> None:
     settings = _settings(**options)
     overrides = {k: v for k, v in options.items() if v is not None}
     service = Service.from_settings(settings)  # prepares the store once, before any fork
-    click.echo(f"serving {service.source}: {service.store.triples} triples in "
-               f"{len(service.store.graphs)} graphs at http://{settings.host}:{settings.port}/sparql", err=True)
+    click.echo(f"serving {service.source}: {service.triples} triples in "
+               f"{len(service.graphs)} graphs at http://{settings.host}:{settings.port}/sparql", err=True)
     if dev:
         create_app(overrides, service=service).run(settings.host, settings.port, threaded=True)
         return

@@ -73,6 +73,16 @@ def _http_iri(value: str) -> str:
     return str(value)
 
 
+def _store_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    url = _http_iri(value)
+    if urlsplit(url).username is not None:
+        raise ValueError("must not carry credentials: set GPAI_KG_STORE_USER and GPAI_KG_STORE_PASSWORD "
+                         "in the environment instead")
+    return url
+
+
 def _paths(value) -> tuple[Path, ...]:
     if isinstance(value, str):
         value = [v for v in value.split(os.pathsep) if v]
@@ -128,10 +138,18 @@ SETTINGS: tuple[Setting, ...] = (
             "its query workers); larger ones from the on-disk store.", _non_negative_int),
     Setting("store_dir", None,
             "Folder for the service's on-disk store (default: store/ under the dist folder).", Path),
+    # --- an external store instead of the embedded one
+    Setting("store", None,
+            "SPARQL 1.1 query endpoint of an external store holding the release (put there by "
+            "`gpai-kg load`), to serve from instead of the embedded store. Credentials, if it needs "
+            "them, come from GPAI_KG_STORE_USER and GPAI_KG_STORE_PASSWORD.", _store_url),
+    Setting("graph_store", None,
+            "SPARQL 1.1 Graph Store HTTP Protocol endpoint of that store, which `gpai-kg load` "
+            "writes to (Oxigraph: …/store; Virtuoso: …/sparql-graph-crud-auth).", _store_url),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
-_ALWAYS_PARSED = (_positive_int, _non_negative_int, _positive_float, _paths, _iri_list, _bool)
+_ALWAYS_PARSED = (_positive_int, _non_negative_int, _positive_float, _paths, _iri_list, _bool, _store_url)
 
 
 def allowed_services(settings) -> tuple[str, ...]:

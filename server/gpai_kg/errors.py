@@ -101,3 +101,17 @@ class QueryLimitExceeded(HttpError):
 
 class ServiceBusy(HttpError):
     status, title = 503, "Service Unavailable"
+
+
+class BadGateway(HttpError):
+    """The external store is down, refuses us, or answered something we cannot read."""
+
+    status, title = 502, "Bad Gateway"
+    exit_code = 3  # as for any endpoint the CLI cannot ask (see gpai_kg.wikidata)
+
+
+class GatewayTimeout(HttpError):
+    """The external store did not answer within the time limit."""
+
+    status, title = 504, "Gateway Timeout"
+    exit_code = 3

@@ -12,6 +12,7 @@ Python costs several times more than its serialisers. So:
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -33,18 +34,28 @@ def render(result, fmt: Format, max_rows: int, limit: int | None = None) -> Rend
     if isinstance(result, ox.QueryBoolean):
         return Rendered(result.serialize(format=fmt.results), False)
     if isinstance(result, ox.QueryTriples):
-        lines, truncated = _capped(result, ox.RdfFormat.N_TRIPLES, max_rows)
-        if fmt.rdf == ox.RdfFormat.N_TRIPLES:
-            return Rendered(lines, truncated)
-        triples = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-        return Rendered(ox.serialize(triples, format=fmt.rdf), truncated)
+        return render_triples(result, fmt, max_rows)
     if limit is not None and limit <= max_rows:
         return Rendered(result.serialize(format=fmt.results), False)
-    table, truncated = _capped(result, ox.QueryResultsFormat.TSV, max_rows + 1)  # + the header line
+    # + 1: the header line
+    table, truncated = _capped(lambda out: result.serialize(out, format=ox.QueryResultsFormat.TSV), max_rows + 1)
     if fmt.results == ox.QueryResultsFormat.TSV:
         return Rendered(table, truncated)
     solutions = ox.parse_query_results(table, format=ox.QueryResultsFormat.TSV)
     return Rendered(solutions.serialize(format=fmt.results), truncated)
+
+
+def render_triples(triples: Iterable[ox.Triple], fmt: Format, max_rows: int) -> Rendered:
+    """Serialise triples (a CONSTRUCT's, or parsed from a store's answer) in ``fmt``, at most ``max_rows``."""
+    nt = ox.RdfFormat.N_TRIPLES
+    if isinstance(triples, ox.QueryTriples):  # Oxigraph's own serialiser, no Python loop
+        lines, truncated = _capped(lambda out: triples.serialize(out, format=nt), max_rows)
+    else:
+        lines, truncated = _capped(lambda out: ox.serialize(triples, out, format=nt), max_rows)
+    if fmt.rdf == ox.RdfFormat.N_TRIPLES:
+        return Rendered(lines, truncated)
+    kept = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+    return Rendered(ox.serialize(kept, format=fmt.rdf), truncated)
 
 
 class _Enough(Exception):
@@ -79,10 +90,11 @@ class _LineCap(io.RawIOBase):
         raise _Enough
 
 
-def _capped(result, fmt, max_lines: int) -> tuple[bytes, bool]:
+def _capped(write: Callable[[io.RawIOBase], None], max_lines: int) -> tuple[bytes, bool]:
+    """What ``write(output)`` writes, up to ``max_lines`` lines, and whether it wrote more."""
     writer = _LineCap(max_lines)
     try:
-        result.serialize(writer, format=fmt)
+        write(writer)
     except Exception:
         if not writer.truncated:
             raise

@@ -1,13 +1,13 @@
-"""What the web service serves: its settings, its dataset, its query workers and its dumps.
+"""What the web service serves: its settings, its dataset, where its queries run, its dumps.
 
 Built once per web worker process by :func:`gpai_kg.web.create_app`; the views read it from
 ``current_app.extensions["gpai_kg"]``. Data flows one way: release (or files) → on-disk store
-→ query workers.
+→ query workers; or, with the ``store`` setting, release → ``gpai-kg load`` → external store.
+The dumps and the VoID are the release's files either way.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,14 +16,15 @@ import pyoxigraph as ox
 
 from . import __version__
 from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE
+from .backends import EmbeddedBackend, ExternalBackend
 from .config import Settings
 from .errors import ConfigError
-from .namespaces import VOID, Namespaces
-from .pool import QueryJob, QueryOutcome, WorkerPool
+from .namespaces import Namespaces
+from .pool import QueryJob, QueryOutcome
 from .project import Project
 from .queries import QueryFile, read_queries, rows
-from .store import (PreparedStore, file_inputs, prepare_store, rdf_format_of, release_folder,
-                    release_inputs)
+from .store import (check_base, count_graphs, file_inputs, prepare_store, rdf_format_of, release_folder,
+                    release_inputs, release_void)
 
 GZIP = "application/gzip"
 
@@ -40,15 +41,13 @@ class Dump:
 @dataclass
 class Service:
     settings: Settings
-    store: PreparedStore
+    backend: EmbeddedBackend | ExternalBackend
     dumps: dict[str, Dump]
     source: str                       # "release <version>" or "files"
     project: Project
     release_version: str | None = None
     void_path: Path | None = None     # the release's VoID/DCAT description
     void: tuple[ox.Triple, ...] = ()  # … parsed once, at start-up
-    _pool: WorkerPool | None = field(default=None, repr=False)
-    _pool_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _view_rows: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -56,15 +55,24 @@ class Service:
         project = Project.from_settings(settings)
         cache = Path(settings.store_dir) if settings.store_dir else project.dist / "store"
         if settings.files:
+            if settings.store:
+                raise ConfigError("serve FILES or serve from --store, not both: load a release into the store "
+                                  "with `gpai-kg load`")
             ns = Namespaces(settings.base_iri)
             inputs = file_inputs(list(settings.files), str(ns.graph))
             dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path)) for p in inputs}
-            return cls(settings, prepare_store(inputs, cache), dumps, "files", project)
+            backend = EmbeddedBackend(prepare_store(inputs, cache), settings)
+            return cls(settings, backend, dumps, "files", project)
         folder = release_folder(project, settings.release)
-        void = tuple(ox.parse(path=str(folder / VOID_FILE), format=ox.RdfFormat.TURTLE))
-        _check_base(void, settings.base_iri)
-        return cls(settings, prepare_store(release_inputs(folder), cache), _release_dumps(folder),
-                   f"release {folder.name}", project, folder.name, folder / VOID_FILE, void)
+        void = release_void(folder)
+        check_base(void, settings.base_iri)
+        if settings.store:
+            expected = count_graphs(release_inputs(folder), cache)
+            backend = ExternalBackend.connect(settings, expected, folder.name)
+        else:
+            backend = EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
+        return cls(settings, backend, _release_dumps(folder), f"release {folder.name}", project,
+                   folder.name, folder / VOID_FILE, void)
 
     @cached_property
     def ns(self) -> Namespaces:
@@ -91,25 +99,19 @@ class Service:
                      if t.subject.value == str(self.ns.dataset) and t.predicate.value == predicate), None)
 
     @property
-    def pool(self) -> WorkerPool:
-        # Started by the process that serves (never before gunicorn forks its workers).
-        if self._pool is None:
-            with self._pool_lock:
-                if self._pool is None:
-                    self._pool = WorkerPool(str(self.store.path), self.settings.threads,
-                                            self.settings.query_memory_mb, self.store_mode == "memory")
-        return self._pool
+    def graphs(self) -> dict[str, int]:
+        """The dataset's named graphs and their sizes."""
+        return self.backend.graphs
 
     @property
-    def store_mode(self) -> str:
-        """Where queries read from: "memory" (a copy per web worker) or "disk" (RocksDB)."""
-        return "memory" if self.store.triples <= self.settings.memory_store_max_triples else "disk"
+    def triples(self) -> int:
+        return sum(self.graphs.values())
 
     def start(self) -> None:
-        self.pool  # noqa: B018 - starting the pool is the point
+        self.backend.start()
 
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        return self.pool.run(job, timeout)
+        return self.backend.run(job, timeout)
 
     # Queries the service asks itself (pages, charts), under the same limits as anyone's.
     def select(self, query: str) -> list[dict]:
@@ -129,24 +131,14 @@ class Service:
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
+        self.backend.close()
 
     def version_info(self) -> dict:
         import pyoxigraph
         import rdflib
 
         return {"gpai_kg": __version__, "source": self.source, "release": self.release_version,
-                "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
-
-
-def _check_base(void: tuple[ox.Triple, ...], base_iri: str) -> None:
-    """Refuse to serve a release whose IRIs live under another base than the one configured."""
-    found = next((t.object.value for t in void if t.predicate.value == str(VOID.uriSpace)
-                  and t.subject.value.endswith("/dataset")), None)
-    if found and found != base_iri + "id/":
-        raise ConfigError(f"the release was built with its IRIs under {found}, but base_iri is {base_iri}: "
-                          f"build and serve with the same base_iri")
+                "backend": self.backend.kind, "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
 
 
 def _release_dumps(folder: Path) -> dict[str, Dump]:

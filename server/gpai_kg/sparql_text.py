@@ -18,6 +18,8 @@ True
 100
 >>> analyse('SELECT * { { SELECT * { ?s ?p ?o } LIMIT 5 } }').limit is None
 True
+>>> analyse('SELECT * { <a> ?p <http://example.org/b> }').relative_iris
+True
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class QueryInfo:
     has_dataset: bool         # the query names its dataset with FROM / FROM NAMED
     services: tuple[str, ...]  # IRIs of SERVICE clauses ("?" for a variable)
     limit: int | None = None  # the top-level LIMIT (not a subquery's), if any
+    relative_iris: bool = False  # the answer may depend on the base IRI
 
     @property
     def returns_graph(self) -> bool:
@@ -76,6 +79,7 @@ def analyse(text: str) -> QueryInfo:
     has_dataset = False
     services: list[str] = []
     limit = None
+    relative = False
     depth = 0
     toks = list(tokens(text))
     i = 0
@@ -97,6 +101,8 @@ def analyse(text: str) -> QueryInfo:
                 form = word
             elif word in UPDATE_KEYWORDS:
                 is_update = True
+        if (kind == "iri" and not _SCHEME.match(value[1:-1])) or word in ("IRI", "URI"):
+            relative = True  # a relative IRI, or a function that resolves against the base
         if kind == "other" and value in "{}":
             depth += 1 if value == "{" else -1
         elif word == "LIMIT" and depth == 0 and i + 1 < len(toks) and toks[i + 1][0] == "number":
@@ -111,12 +117,42 @@ def analyse(text: str) -> QueryInfo:
         elif word in UPDATE_KEYWORDS and form is None:
             is_update = True
         i += 1
-    return QueryInfo(form, is_update, has_dataset, tuple(services), limit)
+    return QueryInfo(form, is_update, has_dataset, tuple(services), limit, relative)
+
+
+_SCHEME = re.compile(r"^[A-Za-z][\w+.-]*:")
+
+
+def without_dataset(text: str) -> str:
+    """The query without its ``FROM``/``FROM NAMED`` clauses, each replaced by as many spaces.
+
+    The protocol's ``default-graph-uri``/``named-graph-uri`` override them (SPARQL 1.1 Protocol,
+    2.1.4); not every engine does so, and a query without them means the same on all.
+
+    >>> without_dataset('SELECT * FROM <g> FROM NAMED ex:h WHERE { ?s ?p "FROM <x>" }')
+    'SELECT *                          WHERE { ?s ?p "FROM <x>" }'
+    """
+    spans, pending = [], None
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind in ("space", "comment"):
+            continue
+        if kind == "word" and value.upper() == "FROM":
+            pending = match.start()
+        elif pending is not None and kind == "word" and value.upper() == "NAMED":
+            continue
+        elif pending is not None:
+            if kind in ("iri", "pname"):
+                spans.append((pending, match.end()))
+            pending = None
+    for start, end in reversed(spans):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _iri(token: str, base: str) -> str:
     iri = token[1:-1] if token.startswith("<") else token
-    if base and not re.match(r"^[A-Za-z][\w+.-]*:", iri):
+    if base and not _SCHEME.match(iri):
         return base + iri  # good enough for an allow-list check: relative IRIs are rare here
     return iri
 

@@ -21,8 +21,9 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .build import latest_release
+from .build import VOID_FILE, latest_release
 from .errors import ConfigError, ParseError, ReleaseNotFound
+from .namespaces import VOID
 from .project import Project
 
 RELEASE_DUMP = "gpai-kg.nq"
@@ -38,6 +39,20 @@ def release_folder(project: Project, version: str | None = None) -> Path:
         wanted = f"release {version!r}" if version else "a release"
         raise ReleaseNotFound(f"no {wanted} under {project.dist}: run `gpai-kg build` first")
     return folder
+
+
+def release_void(folder: Path) -> tuple[ox.Triple, ...]:
+    """The triples of a release's VoID/DCAT description."""
+    return tuple(ox.parse(path=str(Path(folder) / VOID_FILE), format=ox.RdfFormat.TURTLE))
+
+
+def check_base(void: tuple[ox.Triple, ...], base_iri: str) -> None:
+    """Refuse to serve a release whose IRIs live under another base than the one configured."""
+    found = next((t.object.value for t in void if t.predicate.value == str(VOID.uriSpace)
+                  and t.subject.value.endswith("/dataset")), None)
+    if found and found != base_iri + "id/":
+        raise ConfigError(f"the release was built with its IRIs under {found}, but base_iri is {base_iri}: "
+                          f"build and serve with the same base_iri")
 
 
 def open_release(folder: Path) -> ox.Store:
@@ -138,6 +153,26 @@ def prepare_store(inputs: list[StoreInput], cache_dir: Path) -> PreparedStore:
             raise
     graphs = json.loads(meta_file.read_text())["graphs"]
     return PreparedStore(target / "oxigraph", tuple(inputs), graphs)
+
+
+def count_graphs(inputs: list[StoreInput], cache_dir: Path) -> dict[str, int]:
+    """Triples per named graph in ``inputs``, without loading a store (cached while they are unchanged)."""
+    cache = Path(cache_dir) / f"counts-{_cache_key(inputs)}.json"
+    if cache.is_file():
+        return json.loads(cache.read_text())
+    counts: dict[str, int] = {}
+    for item in inputs:
+        try:
+            for quad in ox.parse(path=str(item.path), format=item.format):
+                graph = item.graph or quad.graph_name.value
+                counts[graph] = counts.get(graph, 0) + 1
+        except SyntaxError as exc:
+            raise ParseError(item.path, None, str(exc)) from None
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(counts, indent=1))
+    os.replace(tmp, cache)
+    return counts
 
 
 def _bulk_load(store: ox.Store, item: StoreInput) -> None:

@@ -93,10 +93,7 @@ def _validate(project: Project, data_files: list[Path] | None) -> Validation:
     # Layer 3: SHACL, over data + derived + ontology (for the class hierarchy).
     full = union([result.data, result.derived, result.ontology])
     locator.graph = full
-    # pyshacl adds triples to the shapes graph it is given: hand it a copy.
-    conforms, results_graph, _ = pyshacl.validate(
-        full, shacl_graph=union([result.shapes]), inference="none", advanced=True,
-        allow_warnings=True, meta_shacl=False)
+    conforms, results_graph, _ = shacl(full, result.shapes)
     if not isinstance(results_graph, Graph):  # pyshacl could not use the shapes at all
         report.problems.append(Problem("shapes", f"the shapes cannot be applied: {results_graph}",
                                        project.relative(project.shapes_file)))
@@ -124,6 +121,16 @@ def _validate(project: Project, data_files: list[Path] | None) -> Validation:
     report.stats.update(files=len(files), triples=len(result.data) + len(result.derived),
                         curated_triples=len(result.data), derived_triples=len(result.derived))
     return _finish(result, started)
+
+
+def shacl(data: Graph, shapes: Graph):
+    """pyshacl's (conforms, results graph, results text) for ``data`` against ``shapes``.
+
+    The one SHACL call, for the sources (here) and for a release about to be loaded.
+    """
+    # pyshacl adds triples to the shapes graph it is given: hand it a copy.
+    return pyshacl.validate(data, shacl_graph=union([shapes]), inference="none", advanced=True,
+                            allow_warnings=True, meta_shacl=False)
 
 
 def _finish(result: Validation, started: float) -> Validation:

@@ -13,9 +13,17 @@ def _service():
 
 @blueprint.get("/health")
 def health():
+    """Whether this server can answer queries: 200, or 503 when its store does not answer.
+
+    Meant for load balancers and orchestrators: a replica whose store is down leaves the pool.
+    """
     service = _service()
-    return jsonify({"ok": True, "source": service.source, "triples": service.store.triples,
-                    "graphs": len(service.store.graphs), "store": service.store_mode})
+    backend = service.backend.health()
+    response = jsonify({"ok": backend["answers"], "source": service.source, "triples": service.triples,
+                        "graphs": len(service.graphs), "store": service.backend.mode, "backend": backend})
+    response.status_code = 200 if backend["answers"] else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.get("/-/version.json")

@@ -65,7 +65,7 @@ def home():
         chart=timeline_svg(points, marks, until),
         chart_queries=[(name, _query_link(service.views[name].text)) for name in ("members", "summits")],
         indexes=INDEXES, dataset_jsonld=_dataset_jsonld(),
-        triples=service.store.triples, source=service.source,
+        triples=service.triples, source=service.source,
     )
 
 
@@ -106,14 +106,17 @@ def browse(kind: str):
     total = int(service.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?s a ?c "
                                f"FILTER(isIRI(?s)) }}")[0]["n"].value)
     number, last = page_number(total)
+    # Sorted outside the grouping subquery: Virtuoso refuses ORDER BY over aggregate aliases.
     rows = service.select(f"""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?s (SAMPLE(?own) AS ?o) (SAMPLE(?en) AS ?e) (SAMPLE(?any) AS ?a) WHERE {{
-          VALUES ?c {{ {values} }} ?s a ?c FILTER(isIRI(?s))
-          OPTIONAL {{ ?s rdfs:label ?own FILTER(lang(?own) = "{lang}") }}
-          OPTIONAL {{ ?s rdfs:label ?en FILTER(lang(?en) = "en") }}
-          OPTIONAL {{ ?s rdfs:label ?any }}
-        }} GROUP BY ?s
+        SELECT ?s ?o ?e ?a WHERE {{
+          {{ SELECT ?s (SAMPLE(?own) AS ?o) (SAMPLE(?en) AS ?e) (SAMPLE(?any) AS ?a) WHERE {{
+              VALUES ?c {{ {values} }} ?s a ?c FILTER(isIRI(?s))
+              OPTIONAL {{ ?s rdfs:label ?own FILTER(lang(?own) = "{lang}") }}
+              OPTIONAL {{ ?s rdfs:label ?en FILTER(lang(?en) = "en") }}
+              OPTIONAL {{ ?s rdfs:label ?any }}
+            }} GROUP BY ?s }}
+        }}
         ORDER BY LCASE(STR(COALESCE(?o, ?e, ?a, STR(?s)))) ?s
         LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}""")
     view = _presenter(lang)

@@ -53,8 +53,8 @@ def describe(endpoint: str) -> Graph:
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(service.store.triples)))
-    for iri, triples in sorted(service.store.graphs.items()):
+    g.add((default, VOID.triples, Literal(service.triples)))
+    for iri, triples in sorted(service.graphs.items()):
         named, graph = BNode(), BNode()
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))

@@ -40,6 +40,10 @@ def endpoint():
     info = analyse(query)
     if info.is_update:
         raise Forbidden("this service is read-only: SPARQL Update requests are refused")
+    if info.form is None:
+        # Also keeps engine extensions (Virtuoso's DEFINE pragmas) away from an external store.
+        raise BadRequest("the query does not parse: after any PREFIX and BASE it must be a SELECT, "
+                         "CONSTRUCT, DESCRIBE or ASK query")
     for target in info.services:
         if target == UNBOUND_SERVICE:
             raise BadRequest("SERVICE with a variable endpoint is refused: name the endpoint with an IRI")
