@@ -72,6 +72,7 @@ class OxigraphStore(ExternalStore):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         self.query_url, self.graph_store_url = base + "/query", base + "/store"
+        tmp.mkdir(parents=True, exist_ok=True)
         # Its own time limit, so that a query gpai-kg abandoned does not run on for ever.
         self.process = subprocess.Popen(
             [OXIGRAPH, "serve", "--location", str(tmp / "oxigraph-store"), "--bind", f"127.0.0.1:{port}",

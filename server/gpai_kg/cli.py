@@ -217,7 +217,8 @@ def link_propose(release: str | None, out: str | None, **options) -> None:
 
 @cli.command("load")
 @_project_options
-@_setting_options("store", "graph_store", "release", "base_iri")
+@_setting_options("store", "graph_store", "base_iri")
+@click.option("--release", default=None, help="Release version to load (default: the latest).")
 def load_command(**options) -> None:
     """Put a validated release into an external store (SPARQL Graph Store Protocol), then check it by query.
 
