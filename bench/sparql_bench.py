@@ -25,7 +25,6 @@ import argparse
 import math
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/stores.py starts the external stores
+from stores import OxigraphStore, VirtuosoStore, free_port, stop_process  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 HEAVIER = {
@@ -76,12 +77,6 @@ def catalogue() -> dict[str, str]:
     queries = {q.name: q.text for q in read_queries(ROOT / "queries" / "examples") if not q.services}
     queries.update(HEAVIER)
     return queries
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
@@ -131,11 +126,7 @@ class Servers:
 
     def stop(self):
         for process in self.processes:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
 
 
 def accept_for(query: str) -> str:
@@ -256,9 +247,6 @@ class StoreServers:
     """
 
     def __init__(self, nquads: Path, release: Path, tmp: Path) -> None:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from stores import OxigraphStore, VirtuosoStore
-
         self.processes, self.stores = [], []
         try:
             dist = tmp / "dist"
@@ -308,11 +296,7 @@ class StoreServers:
 
     def stop(self):
         for process in self.processes:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
         for store in self.stores:
             store.stop()
 

@@ -62,7 +62,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import requests  # noqa: E402
-from stores import OXIGRAPH, STORES, free_port  # noqa: E402
+from stores import OXIGRAPH, STORES, free_port, stop_process  # noqa: E402
 
 CLI = str(Path(sys.executable).with_name("gpai-kg"))
 
@@ -97,11 +97,7 @@ class RunningServer:
         return self.log.read()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process, 20)
         self.log.close()
 
 
@@ -187,8 +183,7 @@ class OxigraphServer:
         raise RuntimeError("oxigraph did not start")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        stop_process(self.process, 20)
 
 
 WIKIDATA_FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "stand-in.ttl"

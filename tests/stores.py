@@ -27,6 +27,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask a server to stop, then make it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class ExternalStore:
     """A running store: where to query it, where to load it, and what credentials it wants."""
 
@@ -56,13 +67,7 @@ class ExternalStore:
         return {f"GPAI_KG_STORE_{k.upper()}": v for k, v in self.credentials.items()}
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, 60)
 
 
 class OxigraphStore(ExternalStore):

@@ -281,3 +281,33 @@ def test_a_slow_store_gives_504_at_our_time_limit(oxigraph, release, tmp_path):
     finally:
         server.stop()
         proxy.stop()
+
+
+def test_a_partial_answer_is_never_passed_off_as_whole(tmp_path):
+    """Virtuoso's "anytime" answer: rows found before its own limit, marked only by X-SQL-State."""
+    from gpai_kg.errors import GatewayTimeout
+    from gpai_kg.store_client import StoreClient
+
+    class Anytime(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("X-SQL-State", "S1TAT")
+            self.send_header("X-SQL-Message", "RC...: Returning incomplete results, query interrupted by result timeout.")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Anytime)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        client = StoreClient(f"http://127.0.0.1:{httpd.server_port}/sparql")
+        with pytest.raises(GatewayTimeout, match="partial answer \\(S1TAT: .*incomplete results"):
+            client.select("SELECT ?s WHERE { ?s ?p ?o }")
+    finally:
+        httpd.shutdown()

@@ -329,3 +329,15 @@ def test_every_example_answers_as_the_release_does(server, store, project):
         assert _value_rows(response.json()["results"]["bindings"]) == _value_rows(expected), example.name
         checked += 1
     assert checked >= 9
+
+
+def test_blank_nodes_come_through_as_blank_nodes(server):
+    """Virtuoso writes them as nodeID://…, no blank node label; the answer must still be one."""
+    query = "SELECT ?b WHERE { ?s ?p ?b FILTER(isBlank(?b)) } LIMIT 3"
+    for fmt in ("json", "xml"):
+        response = sparql(server, params={"query": query, "format": fmt})
+        assert response.status_code == 200, response.text
+        solutions = list(ox.parse_query_results(response.content, format=ox.QueryResultsFormat.from_media_type(
+            response.headers["Content-Type"].split(";")[0])))
+        assert len(solutions) == 3 and all(isinstance(s["b"], ox.BlankNode) for s in solutions)
+        assert "nodeID" not in response.text
