@@ -57,6 +57,7 @@ def store(release):
 # --- A real server on a free local port, started and stopped by the tests -------------------
 
 import os  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -72,7 +73,12 @@ class RunningServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         flags = []
-        for name, value in {"workers": 1, "threads": 3, "store_dir": tmp / "store", **settings}.items():
+        # Admission control is generous here (the suite sends many queries from one address);
+        # tests/test_admission.py starts servers with the real limits.
+        defaults = {"workers": 1, "threads": 8, "query_workers": 3, "store_dir": tmp / "store",
+                    "client_max_queries": 64, "client_query_seconds": 1e6, "max_long_queries": 3,
+                    "client_max_long_queries": 3}
+        for name, value in {**defaults, **settings}.items():
             flag = "--" + name.replace("_", "-")
             flags += [flag] if value is True else [flag, str(value)]
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}, **(env or {})}
@@ -92,24 +98,39 @@ class RunningServer:
         raise RuntimeError(f"the server did not start: {self.output()}")
 
     def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+        with open(self.log.name, encoding="utf-8", errors="replace") as log:
+            return log.read()
 
     def stop(self) -> None:
-        stop_process(self.process, 20)
+        # Ctrl-C's quick stop (SIGTERM waits out open connections for up to gunicorn's graceful timeout).
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                stop_process(self.process, 20)
         self.log.close()
 
 
 # --- Where the server's queries run: embedded, or an external store (tests/stores.py) ---------
+#
+# Three fixtures, from cheapest to dearest:
+# * ``client``: Flask's test client over the service in this process (route logic, no HTTP server);
+# * ``server``: the real server (gunicorn) on the embedded store, for what needs HTTP;
+# * ``any_server``: the real server on each backend (embedded, Oxigraph server, Virtuoso), for what
+#   depends on the engine that answers. Its time limit is generous: a busy machine must not turn a
+#   slow answer into a failed test. Tests that wait for a time limit use their own server and store
+#   (tests/test_limits.py), so no abandoned query slows the next test.
 
 BACKENDS = ("embedded", *STORES)
+#: Limits of the shared servers: small enough to reach in tests, large enough for a busy machine.
+SHARED_LIMITS = {"query_timeout": 60, "max_rows": 1000, "max_query_bytes": 20_000, "query_memory_mb": 1024}
 
 
-def start_store(name: str, tmp: Path):
+def start_store(name: str, tmp: Path, **options):
     """A running external store, or a skip saying what is missing."""
     try:
-        return STORES[name](tmp)
+        return STORES[name](tmp, **options)
     except FileNotFoundError as exc:
         pytest.skip(f"{name}: {exc}")
 
@@ -122,33 +143,78 @@ def load_into(store, dist: Path, *args: str, env: dict[str, str] | None = None) 
                           capture_output=True, text=True, timeout=300, env={**clean, **(store.env if env is None else env)})
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def backend(request, release, tmp_path_factory):
-    """"embedded" (None), or an external store holding the test release, put there by `gpai-kg load`."""
-    if request.param == "embedded":
-        yield None
-        return
-    store = start_store(request.param, tmp_path_factory.mktemp(request.param))
-    try:
-        done = load_into(store, release.path.parent.parent)
-        assert done.returncode == 0, done.stderr
-        yield store
-    finally:
+def loaded_store(name: str, release, tmp: Path, **options):
+    """An external store of kind ``name`` holding the test release."""
+    store = start_store(name, tmp, **options)
+    done = load_into(store, release.path.parent.parent)
+    if done.returncode != 0:
         store.stop()
+        raise AssertionError(done.stderr)
+    return store
+
+
+def serve(release, tmp: Path, store=None, **settings) -> RunningServer:
+    """The real server over the test release (on ``store`` if given)."""
+    external = {"store": store.query_url} if store is not None else {}
+    running = RunningServer(["--dist-dir", str(release.path.parent.parent)], tmp,
+                            env=store.env if store is not None else None, **{**external, **settings})
+    running.backend = store.name if store is not None else "embedded"
+    return running
+
+
+@pytest.fixture(scope="session", params=[b for b in BACKENDS if b != "embedded"])
+def backend(request, release, tmp_path_factory):
+    """An external store holding the test release, put there by `gpai-kg load`."""
+    store = loaded_store(request.param, release, tmp_path_factory.mktemp(request.param))
+    yield store
+    store.stop()
 
 
 @pytest.fixture(scope="session")
-def server(backend, release, tmp_path_factory):
-    """The service over the test release, on each backend: small limits so the tests can reach them."""
-    tmp = tmp_path_factory.mktemp("server")
-    dist = release.path.parent.parent
-    external = {"store": backend.query_url} if backend else {}
-    running = RunningServer(["--dist-dir", str(dist)], tmp, env=backend.env if backend else None,
-                            query_timeout=3, max_rows=1000, max_query_bytes=20_000, query_memory_mb=1024,
-                            **external)
-    running.backend = backend.name if backend else "embedded"
+def server(release, tmp_path_factory):
+    """The real server on the embedded store."""
+    running = serve(release, tmp_path_factory.mktemp("server"), **SHARED_LIMITS)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def any_server(request, release, tmp_path_factory):
+    """The real server on each backend: for what depends on the engine that answers."""
+    if request.param == "embedded":
+        yield request.getfixturevalue("server")
+        return
+    store = loaded_store(request.param, release, tmp_path_factory.mktemp(request.param))
+    running = serve(release, tmp_path_factory.mktemp("server-" + request.param), store, **SHARED_LIMITS)
+    yield running
+    running.stop()
+    store.stop()
+
+
+@pytest.fixture(scope="session")
+def service(release, tmp_path_factory):
+    """The service in this process, over the test release on the embedded store."""
+    from gpai_kg.service import Service
+
+    settings = Settings.load({"dist_dir": release.path.parent.parent, "store_dir": tmp_path_factory.mktemp("store"),
+                              "query_workers": 2, "client_max_queries": 64, "client_query_seconds": 1e6,
+                              "max_long_queries": 2, "client_max_long_queries": 2, **SHARED_LIMITS}, environ={})
+    running = Service.from_settings(settings)
+    yield running
+    running.shutdown()
+
+
+@pytest.fixture(scope="session")
+def app(service):
+    from gpai_kg.web import create_app
+
+    return create_app(service.settings, service=service)
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client: route logic without an HTTP server."""
+    return app.test_client()
 
 
 def embedded_only(server, why: str) -> None:

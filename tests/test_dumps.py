@@ -26,7 +26,7 @@ def test_dump_is_the_release_file(server, release, name, content_type):
     assert response.headers["Content-Type"] == content_type
     assert response.content == release.file(name).read_bytes()
     assert int(response.headers["Content-Length"]) == release.file(name).stat().st_size
-    assert response.headers["Content-Disposition"] == f"attachment; filename={name}"
+    assert response.headers["Content-Disposition"] == f"attachment; filename=\"{name}\""
     assert response.headers["ETag"] and response.headers["Last-Modified"]
     assert response.headers["Accept-Ranges"] == "bytes"
 

@@ -26,34 +26,34 @@ def wrapper(server, query, fmt, method="GET"):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_sparqlwrapper_json(server, method):
-    result = wrapper(server, SELECT, JSON, method).convert()
+def test_sparqlwrapper_json(any_server, method):
+    result = wrapper(any_server, SELECT, JSON, method).convert()
     assert [b["label"]["value"] for b in result["results"]["bindings"]] == ["Serbia"]
 
 
-def test_sparqlwrapper_xml(server):
-    document = wrapper(server, SELECT, XML).convert()  # a minidom document
+def test_sparqlwrapper_xml(any_server):
+    document = wrapper(any_server, SELECT, XML).convert()  # a minidom document
     assert [n.firstChild.data for n in document.getElementsByTagName("literal")] == ["Serbia"]
 
 
 @pytest.mark.parametrize("fmt,first_line", [(CSV, b"label"), (TSV, b"?label")])
-def test_sparqlwrapper_csv_tsv(server, fmt, first_line):
-    body = wrapper(server, SELECT, fmt).convert()
+def test_sparqlwrapper_csv_tsv(any_server, fmt, first_line):
+    body = wrapper(any_server, SELECT, fmt).convert()
     assert body.splitlines()[0] == first_line
     assert b"Serbia" in body.splitlines()[1]
 
 
 @pytest.mark.parametrize("fmt", [TURTLE, N3, RDFXML, JSONLD, XML])
-def test_sparqlwrapper_graph_formats(server, fmt):
-    result = wrapper(server, CONSTRUCT, fmt).convert()
+def test_sparqlwrapper_graph_formats(any_server, fmt):
+    result = wrapper(any_server, CONSTRUCT, fmt).convert()
     if isinstance(result, bytes):
         parse_as = {TURTLE: "turtle", N3: "turtle"}[fmt]
         result = Graph().parse(data=result, format=parse_as)
     assert set(result) == {(SERBIA, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Serbia", lang="en"))}
 
 
-def test_rdflib_sparqlstore(server):
-    graph = Graph(store=SPARQLStore(server.url + "/sparql", returnFormat="json"))
+def test_rdflib_sparqlstore(any_server):
+    graph = Graph(store=SPARQLStore(any_server.url + "/sparql", returnFormat="json"))
     rows = list(graph.query(SELECT))
     assert [str(r.label) for r in rows] == ["Serbia"]
     assert (SERBIA, None, None) in graph

@@ -23,25 +23,30 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 import pyoxigraph as ox
 
-from .config import Settings
+from .config import Settings, allowed_services
 from .errors import BadGateway, ConfigError, GatewayTimeout, HttpError
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
 from .pool import QueryJob, QueryOutcome, WorkerPool
 from .results import render, render_triples
-from .sparql_text import analyse, without_dataset
+from .gate import CheckedQuery, Policy, check
 from .store import PreparedStore
 from .store_client import Credentials, StoreClient
 
 
 class EmbeddedBackend:
-    """The release in Oxigraph, in this machine's memory or on its disk."""
+    """The release in Oxigraph, in this machine's memory or on its disk.
+
+    Queries run in the ``local`` pool, whose workers have no network at all. With federation
+    on (a non-empty allow-list), queries whose ``SERVICE`` calls the door allowed run in a
+    small ``federated`` pool whose workers may reach the allowed endpoints' ports only.
+    """
 
     kind = "embedded"
 
     def __init__(self, store: PreparedStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self._pool: WorkerPool | None = None
+        self._pools: dict[str, WorkerPool] = {}
         self._lock = threading.Lock()
 
     @property
@@ -53,29 +58,38 @@ class EmbeddedBackend:
         """Where queries read from: "memory" (a copy per web worker) or "disk" (RocksDB)."""
         return "memory" if self.store.triples <= self.settings.memory_store_max_triples else "disk"
 
-    @property
-    def pool(self) -> WorkerPool:
+    def pool(self, federated: bool = False) -> WorkerPool:
         # Started by the process that serves (never before gunicorn forks its workers).
-        if self._pool is None:
+        name = "federated" if federated else "local"
+        if name not in self._pools:
             with self._lock:
-                if self._pool is None:
-                    self._pool = WorkerPool(str(self.store.path), self.settings.threads,
-                                            self.settings.query_memory_mb, self.mode == "memory")
-        return self._pool
+                if name not in self._pools:
+                    endpoints = allowed_services(self.settings) if federated else ()
+                    size = max(1, self.settings.query_workers // 2) if federated else self.settings.query_workers
+                    self._pools[name] = WorkerPool(str(self.store.path), size, self.settings.query_memory_mb,
+                                                   self.mode == "memory", endpoints)
+        return self._pools[name]
 
     def start(self) -> None:
-        self.pool  # noqa: B018 - starting the pool is the point
+        self.pool().wait_ready()
+        if allowed_services(self.settings):
+            self.pool(federated=True).wait_ready()
 
-    def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        return self.pool.run(job, timeout)
+    def run(self, job: QueryJob, timeout: float, ticket=None) -> QueryOutcome:
+        return self.pool(federated=bool(job.query.services)).run(job, timeout, ticket)
 
     def health(self) -> dict:
-        return _probe({"kind": self.kind, "store": self.mode},
-                      lambda: self.run(QueryJob("ASK {}", "json", False, 1), 2.0))
+        report = _probe({"kind": self.kind, "store": self.mode},
+                        lambda: self.run(QueryJob(_PROBE, "json", 1), 2.0))
+        report["query_workers"] = {name: {"workers": pool.size, "confinement": pool.confinement, **pool.stats}
+                                   for name, pool in self._pools.items()}
+        return report
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
+    def shutdown(self) -> None:
+        for pool in list(self._pools.values()):
+            pool.shutdown()
+
+    close = shutdown
 
 
 #: What we ask a store for: formats Oxigraph parses as a stream. SPARQL XML results rather than
@@ -126,12 +140,21 @@ class ExternalBackend:
     def start(self) -> None:
         self.executor  # noqa: B018
 
-    def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
+    def run(self, job: QueryJob, timeout: float, ticket=None) -> QueryOutcome:
         deadline = time.monotonic() + timeout
         abandoned = threading.Event()
         future = self.executor.submit(self._fetch, job, deadline, abandoned)
         try:
-            return future.result(timeout=timeout)
+            if ticket is not None and ticket.long_after < timeout:
+                try:
+                    return future.result(timeout=ticket.long_after)
+                except FutureTimeout:
+                    try:
+                        ticket.becomes_long()
+                    except Exception:
+                        abandoned.set()
+                        raise
+            return future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
             abandoned.set()
             raise GatewayTimeout(f"the store did not answer within the time limit of {timeout:g} s; "
@@ -139,22 +162,22 @@ class ExternalBackend:
 
     def _fetch(self, job: QueryJob, deadline: float, abandoned: threading.Event) -> QueryOutcome:
         started = time.perf_counter()
-        query = job.query
-        info = analyse(query)
-        if job.default_graph is not None or job.named_graphs is not None:
+        checked: CheckedQuery = job.query
+        query = checked.text
+        if job.protocol_dataset:
             default, named = job.default_graph or (), job.named_graphs or ()
-            if info.has_dataset:
-                query = without_dataset(query)  # the protocol's dataset wins, on every engine
-        elif job.union_default_graph:
+            if checked.has_dataset:
+                query = checked.text_without_dataset  # the protocol's dataset wins, on every engine
+        elif not checked.has_dataset:
             # Name the dataset: the default graph is the union of our graphs and GRAPH sees only
             # ours, whatever the store's own default (Virtuoso's union includes its system graphs).
             default = named = tuple(self.graphs)
         else:
             default = named = ()  # the query's own FROM / FROM NAMED
-        if job.base_iri and info.relative_iris:
-            # Relative IRIs resolve against our endpoint's URL, not the store's. Same line, so a
-            # syntax error keeps its line number.
-            query = f"BASE <{job.base_iri}> {query}"
+        if job.base_iri and checked.relative_iris:
+            # Relative IRIs resolve against our endpoint's URL, not the store's: a BASE on the same
+            # line (so a syntax error keeps its line number), the IRI written by Oxigraph.
+            query = f"BASE {ox.NamedNode(job.base_iri)} {query}"
         accept = GRAPH_ACCEPT if job.graph_result else RESULTS_ACCEPT
         # The deadline is kept by run(); the socket's own timeout, a second later, only frees this
         # thread if the store never answers an abandoned request.
@@ -164,7 +187,7 @@ class ExternalBackend:
             media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             stream = _StoreStream(response, deadline, abandoned, repair_bnodes=media.endswith("+xml"))
             try:
-                rendered = self._render(job, info.form, media, stream)
+                rendered = self._render(job, checked.form, media, stream)
             except HttpError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Oxigraph reports a broken stream in several types
@@ -191,7 +214,7 @@ class ExternalBackend:
         result = ox.parse_query_results(stream, format=fmt)
         if form == "ASK" and not isinstance(result, ox.QueryBoolean):
             result = _ask_from_table(result)
-        return render(result, by_name(RESULT_FORMATS, job.format_name), job.max_rows, job.limit)
+        return render(result, by_name(RESULT_FORMATS, job.format_name), job.max_rows, job.query.limit)
 
     def health(self) -> dict:
         answers, seconds, why = self.client.ping(timeout=2.0)
@@ -201,9 +224,11 @@ class ExternalBackend:
             report["error"] = why
         return report
 
-    def close(self) -> None:
+    def shutdown(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+
+    close = shutdown
 
 
 def _ask_from_table(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
@@ -213,6 +238,9 @@ def _ask_from_table(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
     answer = any(row[0] is not None and row[0].value in ("1", "true") for row in solutions)
     return ox.parse_query_results(b'{"head": {}, "boolean": %s}' % (b"true" if answer else b"false"),
                                   format=ox.QueryResultsFormat.JSON)
+
+
+_PROBE = check("ASK {}", Policy(frozenset(), None))  # /health's query
 
 
 def _probe(report: dict, ask) -> dict:

@@ -31,7 +31,10 @@ def _setting_options(*names):
 
 
 _project_options = _setting_options("project_dir", "dist_dir")
-SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_timeout", "max_rows", "max_query_bytes",
+SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_workers", "query_timeout", "max_rows",
+                    "max_query_bytes", "client_max_queries", "max_long_queries", "client_max_long_queries",
+                    "long_query_after",
+                    "client_query_seconds", "trusted_proxies",
                     "query_memory_mb", "memory_store_max_triples", "service_allow", "federation",
                     "wikidata_endpoint", "store_dir", "store", "graph_store",
                     "base_iri", "release")
@@ -151,13 +154,14 @@ def _link_client(options):
 def _with_endpoint(work, project: Project, client, release: str | None, today):
     """Run ``work(store, client, today, progress)`` over a release, with a progress bar on stderr."""
     from .linking import our_resources
-    from .store import open_release, release_folder
+    from .store import open_release, release_folder, release_namespaces
 
-    store = open_release(release_folder(project, release))
-    linked = sum(1 for r in our_resources(store).values() if r.qid)
+    folder = release_folder(project, release)
+    store, ns = open_release(folder), release_namespaces(folder)  # the release's IRIs, whatever its base
+    linked = sum(1 for r in our_resources(store, ns).values() if r.qid)
     with click.progressbar(length=linked, label=f"asking {client.endpoint}", file=sys.stderr,
                            show_pos=True) as bar:
-        return work(store, client, today, progress=bar.update)
+        return work(store, client, today, ns, progress=bar.update)
 
 
 def _link_options(func):

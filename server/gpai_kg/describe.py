@@ -1,7 +1,7 @@
 """What the linked-data face says about one resource: its data document and its HTML view.
 
 The data document is the resource's bounded description, fetched with one CONSTRUCT
-(:func:`description_query`):
+(:data:`DESCRIPTION`, the resource filled in as an RDF term):
 
 * its outgoing triples, and the blank nodes under them (time intervals and instants);
 * the labels (and URLs) of what it links to;
@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME
 
-from .namespaces import GPAI, LINK_TARGETS, SCHEMA, Namespaces
+from .gate import Template
+from .namespaces import LINK_TARGETS, SCHEMA, Namespaces
 
 LABEL_PREDICATES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
 DESCRIPTION_PREDICATES = (RDFS.comment, SKOS.definition, DCTERMS.description, SCHEMA.description)
@@ -35,9 +36,9 @@ _ADJACENT = " ".join(f"<{p}>" for p in (*LABEL_PREDICATES, SCHEMA.url))
 _PARTIES = "|".join(f"<{p}>" for p in MEMBERSHIP_PARTIES)
 
 
-def description_query(iri: str) -> str:
-    """The CONSTRUCT query whose result is the data document of ``iri``."""
-    r = f"<{iri}>"
+def _description_text() -> str:
+    # Built once from constants; the resource is the parameter $r, filled with an RDF term.
+    r = "$r"
     return f"""CONSTRUCT {{
   {r} ?p ?o . ?o ?lp ?l . ?p <{RDFS.label}> ?pl . ?b ?bp ?bo . ?c ?cp ?co .
   ?s ?ip {r} . ?s ?slp ?sl .
@@ -62,6 +63,10 @@ def description_query(iri: str) -> str:
   UNION {{ {{ SELECT ?xs ?xo WHERE {{ ?xs {r} ?xo }} LIMIT 5 }}
            OPTIONAL {{ ?xs ?xlp ?xl VALUES ?xlp {{ {_ADJACENT} }} }} }}
 }}"""
+
+
+#: The CONSTRUCT query whose result is the data document of the resource ``$r``.
+DESCRIPTION = Template(_description_text(), "description")
 
 
 # --- Presenting the description to people ---------------------------------------------------
@@ -180,7 +185,7 @@ class Presenter:
         for predicate in DATE_PREDICATES:
             date = self._first(node, predicate)
             if date is not None:
-                precision = PRECISIONS.get(self._first(node, GPAI.datePrecision))
+                precision = PRECISIONS.get(self._first(node, self.ns.gpai.datePrecision))
                 return Value(str(date), note=f"precision: {precision}" if precision else None)
         return None
 
@@ -258,4 +263,4 @@ def _sort_key(term) -> tuple:
     return (isinstance(term, BNode), isinstance(term, Literal), getattr(term, "language", None) or "", str(term))
 
 
-__all__ = ["description_query", "Presenter", "Value", "Membership", "ExternalLink"]
+__all__ = ["DESCRIPTION", "Presenter", "Value", "Membership", "ExternalLink"]

@@ -32,6 +32,9 @@ class ParseError(GpaiKgError):
         where = f"{self.path}:{line}" if line else str(self.path)
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):  # raised in the process that builds the store, reported by the one that serves
+        return ParseError, (self.path, self.line, self.reason)
+
 
 class ValidationFailed(GpaiKgError):
     """The sources do not pass validation; carries the full report."""
@@ -49,6 +52,10 @@ class ReleaseNotFound(GpaiKgError):
     """No built release where one was expected."""
 
 
+class DamagedRelease(GpaiKgError):
+    """A release whose files do not match its checksums: not what its validating build wrote."""
+
+
 class QueryError(GpaiKgError):
     """A SPARQL query cannot be run as asked (syntax, or a format that does not fit its form)."""
 
@@ -60,8 +67,9 @@ class HttpError(GpaiKgError):
     status = 500
     title = "Internal Server Error"
 
-    def __init__(self, message: str, **details) -> None:
+    def __init__(self, message: str, headers: dict[str, str] | None = None, **details) -> None:
         self.message = message
+        self.headers = dict(headers or {})  # sent as HTTP headers, not in the body
         self.details = details
         super().__init__(message)
 
@@ -93,6 +101,24 @@ class UnsupportedMediaType(HttpError):
     status, title = 415, "Unsupported Media Type"
 
 
+class PreconditionFailed(HttpError):
+    status, title = 412, "Precondition Failed"
+
+
+class RangeNotSatisfiable(HttpError):
+    status, title = 416, "Range Not Satisfiable"
+
+
+class RequestTooLarge(HttpError):
+    status, title = 413, "Content Too Large"
+
+
+class TooManyRequests(HttpError):
+    """Admission control refused or stopped a query (see gpai_kg.admission); says when to retry."""
+
+    status, title = 429, "Too Many Requests"
+
+
 class QueryLimitExceeded(HttpError):
     """A query ran out of time or memory and was stopped; the service goes on."""
 
@@ -100,6 +126,12 @@ class QueryLimitExceeded(HttpError):
 
 
 class ServiceBusy(HttpError):
+    status, title = 503, "Service Unavailable"
+
+
+class ServiceStopping(HttpError):
+    """The server is stopping: queries in flight are ended, new ones refused."""
+
     status, title = 503, "Service Unavailable"
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .derive import LABEL_LANGUAGES as LANGUAGES
-from .namespaces import DBR, GPAI, NS, WD
+from .namespaces import CANONICAL_BASE, DBR, WD, Namespaces
 from .queries import select as _select
 from .wikidata import WikidataClient, batches
 
@@ -69,13 +69,13 @@ class Ours:
     joined: tuple[str, str] | None = None                      # (date text, precision) in GPAI
 
 
-def our_resources(store: ox.Store) -> dict[str, Ours]:
-    """Every resource of a linkable kind, with its Wikidata link if it has one."""
+def our_resources(store: ox.Store, ns: Namespaces) -> dict[str, Ours]:
+    """Every resource of a linkable kind, with its Wikidata link if it has one (``ns``: the release's)."""
     ours: dict[str, Ours] = {}
     kinds = " ".join(f'"{k}"' for k in LINKABLE_KINDS)
     for row in select(store, f"""
-        SELECT DISTINCT ?r WHERE {{ ?r ?p ?o FILTER(isIRI(?r) && STRSTARTS(STR(?r), "{NS.id}"))
-          BIND(STRBEFORE(STRAFTER(STR(?r), "{NS.id}"), "/") AS ?kind) VALUES ?k {{ {kinds} }} FILTER(?kind = ?k) }}"""):
+        SELECT DISTINCT ?r WHERE {{ ?r ?p ?o FILTER(isIRI(?r) && STRSTARTS(STR(?r), "{ns.id}"))
+          BIND(STRBEFORE(STRAFTER(STR(?r), "{ns.id}"), "/") AS ?kind) VALUES ?k {{ {kinds} }} FILTER(?kind = ?k) }}"""):
         iri = row["r"].value
         ours[iri] = Ours(iri)
     for row in select(store, "SELECT ?r ?o WHERE { ?r <http://www.w3.org/2004/02/skos/core#exactMatch> ?o }"):
@@ -93,16 +93,16 @@ def our_resources(store: ox.Store) -> dict[str, Ours]:
         if resource is not None and label.language:
             resource.labels.setdefault(label.language.lower(), label.value)
     for code, local in CODES.items():
-        for row in select(store, f"SELECT ?r ?v WHERE {{ ?r <{GPAI[local]}> ?v }}"):
+        for row in select(store, f"SELECT ?r ?v WHERE {{ ?r <{ns.gpai[local]}> ?v }}"):
             if row["r"].value in ours:
                 ours[row["r"].value].codes[code] = row["v"].value
     for row in select(store, f"""
         PREFIX org: <http://www.w3.org/ns/org#>
         PREFIX time: <http://www.w3.org/2006/time#>
         SELECT ?member ?joined ?precision WHERE {{
-          ?m a <{GPAI.PartnershipMembership}> ; org:organization <{NS.mint("organisation", "gpai")}> ;
+          ?m a <{ns.gpai.PartnershipMembership}> ; org:organization <{ns.mint("organisation", "gpai")}> ;
              org:member ?member ; org:memberDuring/time:hasBeginning ?start .
-          ?start <{GPAI.datePrecision}> ?precision ;
+          ?start <{ns.gpai.datePrecision}> ?precision ;
                  time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?joined }}"""):
         if row["member"].value in ours:
             precision = row["precision"].value.rsplit("unit", 1)[-1].lower()
@@ -278,9 +278,9 @@ def _compare_membership(resource: Ours, found: Theirs, agree, differ) -> None:
 
 # --- Running it ---------------------------------------------------------------------------------
 
-def gpai_item(ours: dict[str, Ours], client: WikidataClient) -> tuple[str | None, str | None]:
+def gpai_item(ours: dict[str, Ours], client: WikidataClient, ns: Namespaces) -> tuple[str | None, str | None]:
     """GPAI's QID and how it was found: our link, else an exact English label match."""
-    iri = str(NS.mint("organisation", "gpai"))
+    iri = str(ns.mint("organisation", "gpai"))
     gpai = ours.get(iri)
     if gpai is not None and gpai.qid:
         return gpai.qid, "linked"
@@ -290,9 +290,9 @@ def gpai_item(ours: dict[str, Ours], client: WikidataClient) -> tuple[str | None
     return None, None
 
 
-def check(store: ox.Store, client: WikidataClient, today: date, progress=None) -> dict:
-    ours = our_resources(store)
-    gpai_qid, how = gpai_item(ours, client)
+def check(store: ox.Store, client: WikidataClient, today: date, ns: Namespaces, progress=None) -> dict:
+    ours = our_resources(store, ns)
+    gpai_qid, how = gpai_item(ours, client, ns)
     qids = sorted({r.qid for r in ours.values() if r.qid})
     theirs = fetch(client, qids, gpai_qid, progress)
     report = compare(ours, theirs, gpai_qid)
@@ -331,15 +331,19 @@ def write_report(report: dict, folder: Path) -> tuple[Path, Path]:
 
 # --- Proposals ----------------------------------------------------------------------------------
 
-def propose(store: ox.Store, client: WikidataClient, today: date, progress=None) -> str:
-    """Turtle proposing what Wikidata has and we lack, citing one source for the answers."""
-    ours = our_resources(store)
+def propose(store: ox.Store, client: WikidataClient, today: date, ns: Namespaces, progress=None) -> str:
+    """Turtle proposing what Wikidata has and we lack, citing one source for the answers.
+
+    The proposals are for data/, whose files spell IRIs under the canonical base: a release built
+    with another base_iri has its IRIs written back there.
+    """
+    ours = our_resources(store, ns)
     qids = sorted({r.qid for r in ours.values() if r.qid})
     theirs = fetch(client, qids, None, progress)
     unlinked = {iri: r.labels["en"] for iri, r in ours.items() if r.qid is None and "en" in r.labels
-                and not iri.startswith(str(NS.kind_namespace("person")))}
+                and not iri.startswith(str(ns.kind_namespace("person")))}
     found = find_by_label(client, unlinked)
-    source = NS.mint("source", f"wikidata-proposals-{today.isoformat()}")
+    source = Namespaces().mint("source", f"wikidata-proposals-{today.isoformat()}")
     statements: dict[str, list[str]] = defaultdict(list)
     languages = {"en"}
     notes = []
@@ -380,7 +384,8 @@ def propose(store: ox.Store, client: WikidataClient, today: date, progress=None)
         "",
     ]
     for iri in sorted(statements):
-        out.append(f"<{iri}> " + " ;\n    ".join(statements[iri] + [f"prov:wasDerivedFrom <{source}>"]) + " .")
+        canonical = CANONICAL_BASE + iri[len(ns.base):] if iri.startswith(ns.base) else iri
+        out.append(f"<{canonical}> " + " ;\n    ".join(statements[iri] + [f"prov:wasDerivedFrom <{source}>"]) + " .")
         out.append("")
     return "\n".join(out)
 
@@ -388,4 +393,4 @@ def propose(store: ox.Store, client: WikidataClient, today: date, progress=None)
 def count_proposals(turtle: str) -> int:
     return sum(1 for t in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)
                if t.predicate.value != "http://www.w3.org/ns/prov#wasDerivedFrom"
-               and not t.subject.value.startswith(str(NS.kind_namespace("source"))))
+               and not t.subject.value.startswith(str(Namespaces().kind_namespace("source"))))

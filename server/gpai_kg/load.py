@@ -24,12 +24,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE
-from .errors import GpaiKgError
+from .errors import DamagedRelease, GpaiKgError
 from .namespaces import Namespaces
-from .store import RELEASE_DUMP
+from .store import RELEASE_DUMP, verify_release
 from .store_client import StoreClient
-from .void import sha256
 
 
 class UnvalidatedRelease(GpaiKgError):
@@ -51,24 +49,10 @@ class GraphLoad:
 
 def check_release(folder: Path, ns: Namespaces) -> None:
     """Refuse a release that is not, byte for byte, one the build validated and wrote."""
-    sums_file = folder / CHECKSUMS_FILE
-    if not sums_file.is_file():
-        raise UnvalidatedRelease(f"{folder} has no {CHECKSUMS_FILE}: it is not a release written by "
-                                 f"`gpai-kg build`, which validates first")
-    listed = {}
-    for line in sums_file.read_text(encoding="utf-8").splitlines():
-        digest, _, name = line.partition("  ")
-        listed[name] = digest
-    for name in [a.name for a in ARTEFACTS] + [VOID_FILE]:
-        if name not in listed:
-            raise UnvalidatedRelease(f"{folder}: {name} is not in {CHECKSUMS_FILE}; rebuild the release")
-    for name, digest in listed.items():
-        path = folder / name
-        if not path.is_file():
-            raise UnvalidatedRelease(f"{path}: listed in {CHECKSUMS_FILE} but missing")
-        if sha256(path) != digest:
-            raise UnvalidatedRelease(f"{path} does not match its checksum in {CHECKSUMS_FILE}: it changed "
-                                     f"after the build validated it; rebuild the release")
+    try:
+        verify_release(folder)
+    except DamagedRelease as exc:
+        raise UnvalidatedRelease(str(exc)) from None
     _check_shapes(folder, ns)
 
 

@@ -98,6 +98,10 @@ KINDS: tuple[str, ...] = (
 )
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
+#: Local names of ontology terms and shapes (``gpai:datePrecision``, ``gpaish:EventShape``).
+TERM_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: The ontology's version IRIs (``ontology/version/1.0.0``).
+VERSION_PATTERN = re.compile(r"^version/[0-9]+(?:\.[0-9]+)*$")
 
 @dataclass(frozen=True)
 class LinkTarget:
@@ -139,7 +143,7 @@ class Namespaces:
 
     def mint(self, kind: str, key: str) -> URIRef:
         """The IRI of the resource of ``kind`` with ``key``, following the IRI rule."""
-        if not KEY_PATTERN.match(key):
+        if not KEY_PATTERN.fullmatch(key):
             raise ValueError(f"{key!r} is not a valid key: use lower-case letters, digits and hyphens")
         return URIRef(self.kind_namespace(kind) + key)
 
@@ -149,8 +153,28 @@ class Namespaces:
         if not iri.startswith(prefix):
             return None
         kind, _, key = iri[len(prefix):].partition("/")
-        if kind in KINDS and KEY_PATTERN.match(key):
+        if kind in KINDS and KEY_PATTERN.fullmatch(key):
             return kind, key
+        return None
+
+    def resource_iri(self, path: str) -> str | None:
+        """The IRI a path under the base names, if it follows the IRI rule; else None.
+
+        >>> NS.resource_iri("id/country/rs"), NS.resource_iri("ontology/Country"), NS.resource_iri("shapes")
+        ('https://w3id.org/gpai-kg/id/country/rs', 'https://w3id.org/gpai-kg/ontology/Country', 'https://w3id.org/gpai-kg/shapes')
+        >>> NS.resource_iri("id/country/x> ?p ?o } #"), NS.resource_iri("id/nation/rs"), NS.resource_iri("ontology/a/b")
+        (None, None, None)
+        """
+        if path in ("ontology", "shapes"):
+            return self.base + path
+        root, _, rest = path.partition("/")
+        if root == "id":
+            kind, _, key = rest.partition("/")
+            return self.base + path if kind in KINDS and KEY_PATTERN.fullmatch(key) else None
+        if root in ("ontology", "shapes") and TERM_PATTERN.fullmatch(rest):
+            return self.base + path
+        if root == "ontology" and VERSION_PATTERN.fullmatch(rest):
+            return self.base + path
         return None
 
     def prefixes(self) -> dict[str, str]:

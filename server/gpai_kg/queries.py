@@ -28,8 +28,8 @@ class QueryFile:
     @property
     def services(self) -> tuple[str, ...]:
         """The endpoints it calls with SERVICE: a federated query needs them allowed."""
-        from .sparql_text import analyse
-        return tuple(analyse(self.text).services)
+        from .gate import endpoints
+        return endpoints(self.text)
 
 
 def read_query(path: Path) -> QueryFile:

@@ -8,6 +8,8 @@ The dumps and the VoID are the release's files either way.
 
 from __future__ import annotations
 
+import contextvars
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,17 +18,22 @@ import pyoxigraph as ox
 
 from . import __version__
 from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE
+from .admission import Admission, Limits
 from .backends import EmbeddedBackend, ExternalBackend
-from .config import Settings
+from .config import Settings, allowed_services
 from .errors import ConfigError
+from .gate import CheckedQuery, Policy, Template, check, rebase_query
 from .namespaces import Namespaces
 from .pool import QueryJob, QueryOutcome
 from .project import Project
 from .queries import QueryFile, read_queries, rows
 from .store import (check_base, count_graphs, file_inputs, prepare_store, rdf_format_of, release_folder,
-                    release_inputs, release_void)
+                    checksums, release_inputs, release_void, verify_release)
 
 GZIP = "application/gzip"
+#: Who the current request's queries are for (the client address, set by the web layer):
+#: admission control counts per client.
+CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("gpai_kg_client", default="(the service itself)")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Dump:
     name: str
     path: Path
     media_type: str
+    etag: str      # names its content: its SHA-256 from SHA256SUMS (files mode: size and time)
 
 
 @dataclass
@@ -48,6 +56,7 @@ class Service:
     release_version: str | None = None
     void_path: Path | None = None     # the release's VoID/DCAT description
     void: tuple[ox.Triple, ...] = ()  # … parsed once, at start-up
+    checksum: str | None = None       # SHA-256 of the release's SHA256SUMS, verified at start-up
     _view_rows: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -60,10 +69,11 @@ class Service:
                                   "with `gpai-kg load`")
             ns = Namespaces(settings.base_iri)
             inputs = file_inputs(list(settings.files), str(ns.graph))
-            dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path)) for p in inputs}
+            dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path), _stat_etag(p.path)) for p in inputs}
             backend = EmbeddedBackend(prepare_store(inputs, cache), settings)
             return cls(settings, backend, dumps, "files", project)
         folder = release_folder(project, settings.release)
+        checksum = verify_release(folder)  # a damaged or incomplete release is never served
         void = release_void(folder)
         check_base(void, settings.base_iri)
         if settings.store:
@@ -71,8 +81,8 @@ class Service:
             backend = ExternalBackend.connect(settings, expected, folder.name)
         else:
             backend = EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
-        return cls(settings, backend, _release_dumps(folder), f"release {folder.name}", project,
-                   folder.name, folder / VOID_FILE, void)
+        return cls(settings, backend, _release_dumps(folder, checksums(folder)), f"release {folder.name}", project,
+                   folder.name, folder / VOID_FILE, void, checksum)
 
     @cached_property
     def ns(self) -> Namespaces:
@@ -80,17 +90,21 @@ class Service:
 
     @cached_property
     def examples(self) -> list[QueryFile]:
-        return read_queries(self.project.examples_dir)
+        """The example queries, their IRIs under this release's base."""
+        return [self._rebased(q) for q in read_queries(self.project.examples_dir)]
 
     @cached_property
     def views(self) -> dict[str, QueryFile]:
-        """The queries behind the home page (queries/views/), by name."""
-        return {q.name: q for q in read_queries(self.project.root / "queries" / "views")}
+        """The queries behind the home page (queries/views/), by name, under this release's base."""
+        return {q.name: self._rebased(q) for q in read_queries(self.project.root / "queries" / "views")}
+
+    def _rebased(self, query: QueryFile) -> QueryFile:
+        return dataclasses.replace(query, text=rebase_query(query.text, self.ns.base))
 
     def view_rows(self, name: str) -> list[dict]:
         """The rows of a view query, run once per process: the store is read-only."""
         if name not in self._view_rows:
-            self._view_rows[name] = self.select(self.views[name].text)
+            self._view_rows[name] = self.select(Template(self.views[name].text, name))
         return self._view_rows[name]
 
     def dataset_fact(self, predicate: str) -> str | None:
@@ -107,31 +121,57 @@ class Service:
     def triples(self) -> int:
         return sum(self.graphs.values())
 
+    @cached_property
+    def policy(self) -> Policy:
+        """What the checked door allows here: the allow-listed endpoints, the dataset's graphs, the limits."""
+        return Policy(frozenset(allowed_services(self.settings)), frozenset(self.graphs),
+                      self.settings.max_query_bytes)
+
+    @cached_property
+    def admission(self) -> Admission:
+        s = self.settings
+        return Admission(Limits(**{name: s[name] for name in Limits.__dataclass_fields__}))
+
     def start(self) -> None:
         self.backend.start()
 
+    def check(self, text: str, protocol_graphs=()) -> CheckedQuery:
+        """The checked door (gpai_kg.gate) with this service's policy."""
+        return check(text, self.policy, protocol_graphs)
+
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        return self.backend.run(job, timeout)
+        """Run a checked query for the current client, under admission control and the time limit."""
+        if not isinstance(job.query, CheckedQuery):
+            raise TypeError("only a query the checked door let through may run")
+        ticket = self.admission.admit(CLIENT.get())
+        try:
+            return self.backend.run(job, timeout, ticket)
+        finally:
+            ticket.close()
 
-    # Queries the service asks itself (pages, charts), under the same limits as anyone's.
-    def select(self, query: str) -> list[dict]:
+    # Queries the service asks itself (pages, charts), through the same door and under the same
+    # limits as anyone's; request input enters them only as RDF terms (gpai_kg.gate.Template).
+    def select(self, template: Template, **params) -> list[dict]:
         """The rows of a SELECT as dicts of bound pyoxigraph terms."""
-        return rows(self._parsed(query))
+        return rows(self._results(template, params))
 
-    def ask(self, query: str) -> bool:
-        return bool(self._parsed(query))
+    def ask(self, template: Template, **params) -> bool:
+        return bool(self._results(template, params))
 
-    def construct(self, query: str, format_name: str) -> QueryOutcome:
-        job = QueryJob(query, format_name, True, self.settings.max_rows)
+    def construct(self, template: Template, format_name: str, **params) -> QueryOutcome:
+        job = QueryJob(self.check(template.fill(**params)), format_name, self.settings.max_rows)
         return self.run(job, self.settings.query_timeout)
 
-    def _parsed(self, query: str):
-        job = QueryJob(query, "json", False, self.settings.max_rows)
+    def _results(self, template: Template, params: dict):
+        job = QueryJob(self.check(template.fill(**params)), "json", self.settings.max_rows)
         body = self.run(job, self.settings.query_timeout).body
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
-    def close(self) -> None:
-        self.backend.close()
+    def shutdown(self) -> None:
+        """Stop now: queries in flight end with 503, nothing is left running."""
+        self.backend.shutdown()
+
+    close = shutdown
 
     def version_info(self) -> dict:
         import pyoxigraph
@@ -141,14 +181,20 @@ class Service:
                 "backend": self.backend.kind, "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
 
 
-def _release_dumps(folder: Path) -> dict[str, Dump]:
+def _release_dumps(folder: Path, sums: dict[str, str]) -> dict[str, Dump]:
     dumps = {}
     for artefact in ARTEFACTS:
         media = GZIP if artefact.gzip else artefact.media_type
-        dumps[artefact.name] = Dump(artefact.name, folder / artefact.name, media)
-    dumps[VOID_FILE] = Dump(VOID_FILE, folder / VOID_FILE, "text/turtle")
-    dumps[CHECKSUMS_FILE] = Dump(CHECKSUMS_FILE, folder / CHECKSUMS_FILE, "text/plain")
+        dumps[artefact.name] = Dump(artefact.name, folder / artefact.name, media, "sha256-" + sums[artefact.name])
+    dumps[VOID_FILE] = Dump(VOID_FILE, folder / VOID_FILE, "text/turtle", "sha256-" + sums[VOID_FILE])
+    dumps[CHECKSUMS_FILE] = Dump(CHECKSUMS_FILE, folder / CHECKSUMS_FILE, "text/plain",
+                                 _stat_etag(folder / CHECKSUMS_FILE))
     return dumps
+
+
+def _stat_etag(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size:x}-{stat.st_mtime_ns:x}"
 
 
 def _media_type(path: Path) -> str:

@@ -9,9 +9,11 @@ Queries run with the union of all named graphs as the default graph, so a query 
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -21,9 +23,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .build import VOID_FILE, latest_release
-from .errors import ConfigError, ParseError, ReleaseNotFound
-from .namespaces import VOID
+from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE, latest_release
+from .errors import ConfigError, DamagedRelease, ParseError, ReleaseNotFound
+from .namespaces import CANONICAL_BASE, VOID, Namespaces
+from .void import sha256
 from .project import Project
 
 RELEASE_DUMP = "gpai-kg.nq"
@@ -35,15 +38,66 @@ def release_folder(project: Project, version: str | None = None) -> Path:
         folder = project.dist / "releases" / version
     else:
         folder = latest_release(project.dist)
-    if folder is None or not (folder / RELEASE_DUMP).is_file():
-        wanted = f"release {version!r}" if version else "a release"
+    if folder is None or not folder.is_dir():
+        wanted = f"release {version}" if version else "release"
         raise ReleaseNotFound(f"no {wanted} under {project.dist}: run `gpai-kg build` first")
     return folder
 
 
+def verify_release(folder: Path) -> str:
+    """Refuse a release that is not, byte for byte, what its validating build wrote.
+
+    Every file the build writes must be listed in ``SHA256SUMS`` and match its checksum; the
+    error names the first file that does not. Returns the SHA-256 of ``SHA256SUMS`` itself,
+    which names the release's exact content.
+    """
+    sums_file = Path(folder) / CHECKSUMS_FILE
+    listed = checksums(folder)
+    for name in [a.name for a in ARTEFACTS] + [VOID_FILE]:
+        if name not in listed:
+            raise DamagedRelease(f"{folder / name} is not listed in {CHECKSUMS_FILE}; rebuild the release")
+    for name, digest in listed.items():
+        path = Path(folder) / name
+        if not path.is_file():
+            raise DamagedRelease(f"{path} is listed in {CHECKSUMS_FILE} but missing; rebuild the release")
+        if sha256(path) != digest:
+            raise DamagedRelease(f"{path} does not match its checksum in {CHECKSUMS_FILE} (damaged or changed "
+                                 f"after the build validated it); rebuild the release")
+    return sha256(sums_file)
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """File name → SHA-256, as the release's ``SHA256SUMS`` lists them."""
+    sums_file = Path(folder) / CHECKSUMS_FILE
+    if not sums_file.is_file():
+        raise DamagedRelease(f"{folder} has no {CHECKSUMS_FILE}: it is not a release written by `gpai-kg build`, "
+                             f"which validates first")
+    listed = {}
+    for line in sums_file.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name] = digest
+    return listed
+
+
 def release_void(folder: Path) -> tuple[ox.Triple, ...]:
     """The triples of a release's VoID/DCAT description."""
-    return tuple(ox.parse(path=str(Path(folder) / VOID_FILE), format=ox.RdfFormat.TURTLE))
+    path = Path(folder) / VOID_FILE
+    try:
+        return tuple(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, OSError) as exc:
+        raise DamagedRelease(f"{path}: cannot be read ({exc}); rebuild the release") from None
+
+
+def release_base(void: tuple[ox.Triple, ...]) -> str | None:
+    """The base IRI a release was built with, from its VoID's ``void:uriSpace`` ({base}id/)."""
+    found = next((t.object.value for t in void if t.predicate.value == str(VOID.uriSpace)
+                  and t.subject.value.endswith("/dataset")), None)
+    return found[:-len("id/")] if found and found.endswith("id/") else None
+
+
+def release_namespaces(folder: Path) -> Namespaces:
+    """The namespaces of a release's own IRIs (its base_iri may not be the canonical one)."""
+    return Namespaces(release_base(release_void(folder)) or CANONICAL_BASE)
 
 
 def check_base(void: tuple[ox.Triple, ...], base_iri: str) -> None:
@@ -91,6 +145,7 @@ class PreparedStore:
     path: Path
     inputs: tuple[StoreInput, ...]
     graphs: dict[str, int]  # graph IRI -> triples
+    lock: int | None = None  # a shared lock on the store folder, held while the store is in use
 
     @property
     def triples(self) -> int:
@@ -125,34 +180,92 @@ def rdf_format_of(path: Path) -> ox.RdfFormat:
     return fmt
 
 
+#: In each store folder: held (flock) by every process using the store, exclusively while it is built.
+IN_USE = ".in-use"
+
+
 def prepare_store(inputs: list[StoreInput], cache_dir: Path) -> PreparedStore:
-    """Bulk-load ``inputs`` into an on-disk store under ``cache_dir`` (reused while inputs are unchanged)."""
+    """Bulk-load ``inputs`` into an on-disk store under ``cache_dir`` (reused while inputs are unchanged).
+
+    Stores of earlier inputs, and folders of builds that were killed, are removed here, unless a
+    running process still holds them (each holds a shared lock on its store while it lives).
+    """
     key = _cache_key(inputs)
     target = Path(cache_dir) / key
     meta_file = target / "gpai-kg-store.json"
-    if not meta_file.is_file():
+    if meta_file.is_file():
+        hold = _lock(target, fcntl.LOCK_SH)
+    else:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:12]}-", dir=cache_dir))
+        hold = _lock(tmp, fcntl.LOCK_EX)  # a build that is killed leaves its folder unlocked
         try:
-            store = ox.Store(str(tmp / "oxigraph"))
-            for item in inputs:
-                _bulk_load(store, item)
-            store.optimize()
-            graphs = {}
-            for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-                graphs[row["g"].value] = int(row["n"].value)
-            store.flush()
-            del store
-            (tmp / "gpai-kg-store.json").write_text(json.dumps({"graphs": graphs}, indent=1))
+            _in_a_process_of_its_own(_build_store, str(tmp),
+                                     [(str(i.path), i.format.file_extension, i.graph) for i in inputs])
             try:
                 os.rename(tmp, target)
+                fcntl.flock(hold, fcntl.LOCK_SH)
             except OSError:  # another process prepared the same store meanwhile
                 shutil.rmtree(tmp, ignore_errors=True)
+                os.close(hold)
+                hold = _lock(target, fcntl.LOCK_SH)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            os.close(hold)
             raise
+    _remove_unused(Path(cache_dir), keep=target)
     graphs = json.loads(meta_file.read_text())["graphs"]
-    return PreparedStore(target / "oxigraph", tuple(inputs), graphs)
+    return PreparedStore(target / "oxigraph", tuple(inputs), graphs, hold)
+
+
+def _build_store(tmp: str, specs: list[tuple[str, str, str | None]]) -> None:
+    tmp = Path(tmp)
+    store = ox.Store(str(tmp / "oxigraph"))
+    for path, extension, graph in specs:
+        _bulk_load(store, StoreInput(Path(path), ox.RdfFormat.from_extension(extension), graph))
+    store.optimize()
+    graphs = {}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        graphs[row["g"].value] = int(row["n"].value)
+    store.flush()
+    del store
+    (tmp / "gpai-kg-store.json").write_text(json.dumps({"graphs": graphs}, indent=1))
+
+
+def _in_a_process_of_its_own(function, *args) -> None:
+    """Run ``function(*args)`` in a fresh process, and raise here what it raised there.
+
+    RocksDB starts threads that outlive the store that started them. The process that serves must
+    never have them: gunicorn forks its workers from it, and a forked worker would inherit the
+    threads' locks but not the threads (it hangs at exit, waiting for them).
+    """
+    context = mp.get_context("spawn")
+    with context.Pool(1) as pool:
+        pool.apply(function, args)
+
+
+def _lock(folder: Path, how: int) -> int:
+    fd = os.open(folder / IN_USE, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, how)
+    return fd
+
+
+def _remove_unused(cache_dir: Path, keep: Path) -> None:
+    """Remove store folders nobody holds: stores of earlier inputs, and builds that were killed."""
+    for folder in cache_dir.iterdir():
+        if folder == keep or not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            fd = os.open(folder / IN_USE, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a running server (or a build in progress) holds it
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
 
 
 def count_graphs(inputs: list[StoreInput], cache_dir: Path) -> dict[str, int]:

@@ -18,6 +18,7 @@ when the store asks: the scheme (Basic or Digest) follows its ``WWW-Authenticate
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -126,7 +127,8 @@ class StoreClient:
         response = self.request("POST", self.query_endpoint, body=form, timeout=(min(timeout, 10), timeout),
                                 headers={"Accept": accept}, stream=True)
         if response.status_code == 400:
-            raise BadRequest(f"the store refused the query: {_excerpt(response)}")
+            message = _excerpt(response)
+            raise BadRequest(f"the store refused the query: {message}", kind="syntax", **_position(message))
         if response.status_code >= 300:
             raise BadGateway(f"the store answered HTTP {response.status_code}: {_excerpt(response)}",
                              store_status=response.status_code)
@@ -185,6 +187,18 @@ class StoreClient:
 
 class StoreRefusedAccess(BadGateway):
     """The store wants credentials we do not have, or refuses the ones we have."""
+
+
+_POSITIONS = (re.compile(r"error at (\d+):(\d+)"), re.compile(r"line (\d+)"))
+
+
+def _position(message: str) -> dict[str, int]:
+    """Where a store's syntax error says the error is: Oxigraph gives line and column, Virtuoso the line."""
+    for pattern in _POSITIONS:
+        found = pattern.search(message)
+        if found:
+            return dict(zip(("line", "column"), map(int, found.groups())))
+    return {}
 
 
 def _excerpt(response: requests.Response) -> str:

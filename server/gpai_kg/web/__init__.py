@@ -36,9 +36,10 @@ from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
-from ..service import Service
+from ..service import CLIENT, Service
 
 
 def create_app(config: Mapping[str, Any] | None = None, service: Service | None = None) -> Flask:
@@ -46,6 +47,11 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
     app = Flask("gpai_kg", static_folder="web/static", template_folder="web/templates")
     app.json.sort_keys = False
     app.config["GPAI_KG_SETTINGS"] = settings
+    # A body longer than any query we accept is refused (413) before it is read.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_FORM_MEMORY_SIZE"] = body_limit(settings)
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies,
+                                x_host=settings.trusted_proxies)
     app.extensions["gpai_kg"] = service = service or Service.from_settings(settings)
     service.start()  # query workers up (and the store loaded) before the first request
 
@@ -57,9 +63,30 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
         app.register_blueprint(module.blueprint)
     CORS(app, resources=[r"/sparql", r"/data/*", r"/dumps/*", r"/releases/*", r"/.well-known/*", r"/id/*",
                          r"/ontology*", r"/shapes*", r"/dataset*", r"/health", r"/-/*"],
-         supports_credentials=False, send_wildcard=True, expose_headers=[TRUNCATED_HEADER, "Link", "Content-Location"])
+         methods=["GET", "HEAD", "POST", "OPTIONS"],  # a read-only API
+         supports_credentials=False, send_wildcard=True,
+         expose_headers=[TRUNCATED_HEADER, "Link", "Content-Location", "Retry-After"])
+    app.before_request(_note_client)
+    app.after_request(_security_headers)
     app.context_processor(_url_helpers)
     return app
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest request body accepted: a query of max_query_bytes, form-encoded (%XX for each byte),
+    with room for the other protocol parameters."""
+    return 3 * settings.max_query_bytes + 64 * 1024
+
+
+def _note_client() -> None:
+    # Admission control counts queries per client address (gpai_kg.admission).
+    CLIENT.set(request.remote_addr or "(unknown)")
+
+
+def _security_headers(response):
+    # Errors echo request input as JSON or text: never let a browser sniff them into HTML.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _url_helpers() -> dict:

@@ -1,16 +1,19 @@
 """Downloads: the release's files, streamed from disk, never re-serialised.
 
-Werkzeug's ``send_file`` gives ETag, Last-Modified, conditional requests (304) and byte
-ranges (206); the media type comes from the release's table of artefacts.
+:mod:`gpai_kg.web.conditional` gives strong ETags (the files' SHA-256), Last-Modified,
+conditional requests (304, 412) and byte ranges (206, 416) as RFC 9110 says; the media type
+comes from the release's table of artefacts.
 """
 
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from ..build import VOID_FILE
 from ..errors import NotFound
 from ..formats import GRAPH_FORMATS, negotiate
+from .conditional import send_release_file
 
 blueprint = Blueprint("dumps", __name__)
 
@@ -39,7 +42,10 @@ def release_file(version: str, name: str):
     if version != service.release_version:
         raise NotFound(f"this service serves release {service.release_version}, not {version}; "
                        f"older releases are not kept here")
-    return download(name)
+    dump = service.dumps.get(name)
+    if dump is None:
+        raise NotFound(f"no file named {name!r} in release {version}")
+    return _send(dump, immutable=True)
 
 
 @blueprint.get("/.well-known/void")
@@ -50,17 +56,17 @@ def void():
         raise NotFound("this service serves RDF files given on its command line, which have no VoID description")
     fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, request.args.get("format"))
     if fmt.rdf == ox.RdfFormat.TURTLE:
-        response = send_file(service.void_path, mimetype=fmt.media_type, conditional=True, etag=True, max_age=300)
-        response.headers["Content-Type"] = fmt.content_type
+        response = send_release_file(service.void_path, fmt.content_type, service.dumps[VOID_FILE].etag)
     else:
         response = Response(ox.serialize(service.void, format=fmt.rdf), content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
 
 
-def _send(dump):
-    response = send_file(dump.path, mimetype=dump.media_type, as_attachment=True,
-                         download_name=dump.name, conditional=True, etag=True, max_age=300)
-    if dump.media_type.startswith("text/") or dump.media_type.endswith(("+json", "n-triples", "n-quads")):
-        response.headers["Content-Type"] = dump.media_type + "; charset=utf-8"
-    return response
+def _send(dump, immutable: bool = False):
+    media = dump.media_type
+    if media.startswith("text/") or media.endswith(("+json", "n-triples", "n-quads")):
+        media += "; charset=utf-8"
+    # A versioned URL names bytes that never change; /dumps/ follows the release being served.
+    return send_release_file(dump.path, media, dump.etag, download_name=dump.name,
+                             max_age=31_536_000 if immutable else 300, immutable=immutable)

@@ -44,7 +44,7 @@ def error_response(status: int, title: str, message: str, headers: dict | None =
 def init_app(app: Flask) -> None:
     @app.errorhandler(HttpError)
     def _ours(exc: HttpError):
-        headers = {}
+        headers = dict(exc.headers)
         if "retry_after" in exc.details:
             headers["Retry-After"] = str(exc.details["retry_after"])
         details = {k: v for k, v in exc.details.items() if k != "retry_after"}
@@ -55,7 +55,21 @@ def init_app(app: Flask) -> None:
         headers = dict(exc.get_response().headers)
         headers.pop("Content-Type", None)
         headers.pop("Content-Length", None)
-        return error_response(exc.code or 500, exc.name, exc.description or exc.name, headers)
+        message = exc.description or exc.name
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"the request body is larger than this service accepts ({limit} bytes); it was not read"
+        return error_response(exc.code or 500, exc.name, message, headers)
+
+    try:
+        from gunicorn.http.errors import ParseException
+    except ImportError:  # Flask's development server
+        ParseException = None
+    if ParseException is not None:
+        @app.errorhandler(ParseException)
+        def _malformed_body(exc):
+            # gunicorn reads a chunked body as the view reads it: a broken one surfaces here.
+            return error_response(400, "Bad Request", f"the request body is malformed: {exc}")
 
     @app.errorhandler(GpaiKgError)
     def _domain(exc: GpaiKgError):

@@ -17,9 +17,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 from werkzeug.datastructures import MIMEAccept
 
-from ..describe import Presenter, description_query
+from pyoxigraph import Literal as OxLiteral
+from pyoxigraph import NamedNode
+
+from ..describe import DESCRIPTION, Presenter
 from ..errors import NotAcceptable, NotFound
 from ..formats import HTML_TYPES, GRAPH_FORMATS, Format, explicit_quality, negotiate, offered
+from ..gate import Template
 from .i18n import LANGUAGES, reader_language
 from .paging import PAGE_SIZE, page_number
 from .sparql import TRUNCATED_HEADER
@@ -35,7 +39,15 @@ def _service():
 
 
 def _iri(path: str) -> str:
-    return _service().ns.base + path
+    """The IRI a local path names under the IRI rule, or 404 before any query runs."""
+    iri = _service().ns.resource_iri(path)
+    if iri is None:
+        raise NotFound(f"no resource at {request.path}: our IRIs follow the rule {{base}}id/{{kind}}/{{key}} "
+                       f"(and {{base}}ontology/…, {{base}}shapes/…)")
+    return iri
+
+
+EXISTS = Template("ASK { { $resource ?p ?o } UNION { ?s ?p $resource } }", "exists")
 
 
 # --- 303s -------------------------------------------------------------------------------------
@@ -47,8 +59,9 @@ def _iri(path: str) -> str:
 @blueprint.get("/shapes/<path:rest>", defaults={"root": "shapes"})
 def resolve(root: str, rest: str):
     path = f"{root}/{rest}" if rest else root
-    if not _exists(_iri(path)):
-        raise NotFound(f"nothing is known about <{_iri(path)}>")
+    iri = _iri(path)
+    if not _exists(iri):
+        raise NotFound(f"nothing is known about <{iri}>")
     fmt = _choose(request.accept_mimetypes, request.args.get("format"))
     if fmt is None:
         target = url_for("linked_data.page", path=path, lang=request.args.get("lang"))
@@ -91,7 +104,7 @@ def _choose(accept: MIMEAccept, format_param: str | None) -> Format | None:
 
 
 def _exists(iri: str) -> bool:
-    return _service().ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+    return _service().ask(EXISTS, resource=NamedNode(iri))
 
 
 def _link_alternates(response: Response, path: str) -> None:
@@ -109,9 +122,10 @@ def data(path: str, ext: str):
     fmt = BY_EXTENSION.get(ext)
     if fmt is None or not path.startswith(RESOURCE_ROOTS):
         raise NotFound(f"no data document at {request.path}: ask for .ttl, .nt, .jsonld or .rdf")
-    if not _exists(_iri(path)):
-        raise NotFound(f"nothing is known about <{_iri(path)}>")
-    outcome = _service().construct(description_query(_iri(path)), fmt.name)
+    iri = _iri(path)
+    if not _exists(iri):
+        raise NotFound(f"nothing is known about <{iri}>")
+    outcome = _service().construct(DESCRIPTION, fmt.name, r=NamedNode(iri))
     response = Response(outcome.body, content_type=fmt.content_type)
     response.headers["Content-Location"] = request.path
     if outcome.truncated:
@@ -129,7 +143,7 @@ def page(path: str):
         raise NotFound(f"no page at {request.path}")
     service = _service()
     iri = _iri(path)
-    outcome = service.construct(description_query(iri), "ntriples")
+    outcome = service.construct(DESCRIPTION, "ntriples", r=NamedNode(iri))
     graph = Graph().parse(data=outcome.body.decode("utf-8"), format="nt")
     if not len(graph):
         raise NotFound(f"nothing is known about <{iri}>")
@@ -169,18 +183,21 @@ TERM_GROUPS = {OWL.Class: "Classes", OWL.ObjectProperty: "Object properties",
                OWL.DatatypeProperty: "Datatype properties", OWL.AnnotationProperty: "Annotation properties"}
 
 
+ONTOLOGY_TERMS = Template("""
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?term ?type (SAMPLE(COALESCE(?own, ?en)) AS ?label) WHERE {
+      VALUES ?type { $types }
+      ?term rdfs:isDefinedBy $ontology ; a ?type .
+      OPTIONAL { ?term rdfs:label ?own FILTER(lang(?own) = $lang) }
+      OPTIONAL { ?term rdfs:label ?en FILTER(lang(?en) = "en") }
+    } GROUP BY ?term ?type""", "ontology-terms")
+
+
 def _ontology_terms(view: Presenter) -> dict[str, list]:
     """The ontology's classes and properties, for its own page, by section."""
     service = _service()
-    types = " ".join(f"<{t}>" for t in TERM_GROUPS)
-    rows = service.select(f"""
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?term ?type (SAMPLE(COALESCE(?own, ?en)) AS ?label) WHERE {{
-          VALUES ?type {{ {types} }}
-          ?term rdfs:isDefinedBy <{service.ns.ontology_iri}> ; a ?type .
-          OPTIONAL {{ ?term rdfs:label ?own FILTER(lang(?own) = "{view.lang}") }}
-          OPTIONAL {{ ?term rdfs:label ?en FILTER(lang(?en) = "en") }}
-        }} GROUP BY ?term ?type""")
+    rows = service.select(ONTOLOGY_TERMS, types=[NamedNode(str(t)) for t in TERM_GROUPS],
+                          ontology=NamedNode(str(service.ns.ontology_iri)), lang=OxLiteral(view.lang))
     groups: dict[str, list] = {name: [] for name in TERM_GROUPS.values()}
     for row in rows:
         term = URIRef(row["term"].value)

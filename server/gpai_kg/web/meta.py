@@ -19,8 +19,11 @@ def health():
     """
     service = _service()
     backend = service.backend.health()
-    response = jsonify({"ok": backend["answers"], "source": service.source, "triples": service.triples,
-                        "graphs": len(service.graphs), "store": service.backend.mode, "backend": backend})
+    serving = {"release": service.release_version, "checksums_verified": service.checksum is not None,
+               "sha256sums": service.checksum} if service.release_version else {"files": list(service.dumps)}
+    response = jsonify({"ok": backend["answers"], "source": service.source, "serving": serving,
+                        "triples": service.triples, "graphs": len(service.graphs), "store": service.backend.mode,
+                        "backend": backend})
     response.status_code = 200 if backend["answers"] else 503
     response.headers["Cache-Control"] = "no-store"
     return response

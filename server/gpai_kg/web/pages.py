@@ -8,8 +8,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from pyoxigraph import Literal as OxLiteral
+from pyoxigraph import NamedNode
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV
+
+from ..gate import Template
+from ..namespaces import SCHEMA
 
 from ..describe import PRECISIONS, Presenter
 from ..errors import NotFound
@@ -19,18 +24,38 @@ from .paging import PAGE_SIZE, page_number
 
 blueprint = Blueprint("pages", __name__)
 
-#: The index pages: name → (title, classes whose instances it lists).
-INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
+#: The index pages: name → (title, classes whose instances it lists). A class is a full IRI, or
+#: ("gpai", local name) for our own ontology's, whose namespace depends on the release's base.
+INDEXES: dict[str, tuple[str, tuple]] = {
     "members": ("Members", ()),   # from queries/views/members.rq, with their join dates
-    "bodies": ("Bodies", ("http://www.w3.org/ns/org#OrganizationalUnit",)),
-    "organisations": ("Organisations", ("http://www.w3.org/ns/org#FormalOrganization",)),
-    "events": ("Summits and meetings", ("https://w3id.org/gpai-kg/ontology/Summit",
-                                        "https://w3id.org/gpai-kg/ontology/MinisterialMeeting",
-                                        "https://schema.org/Event")),
-    "people": ("People", ("http://xmlns.com/foaf/0.1/Person",)),
-    "sources": ("Sources", ("http://www.w3.org/ns/prov#Entity",)),
-    "claims": ("Member-count claims", ("https://w3id.org/gpai-kg/ontology/MemberCountClaim",)),
+    "bodies": ("Bodies", (ORG.OrganizationalUnit,)),
+    "organisations": ("Organisations", (ORG.FormalOrganization,)),
+    "events": ("Summits and meetings", (("gpai", "Summit"), ("gpai", "MinisterialMeeting"), SCHEMA.Event)),
+    "people": ("People", (FOAF.Person,)),
+    "sources": ("Sources", (PROV.Entity,)),
+    "claims": ("Member-count claims", (("gpai", "MemberCountClaim"),)),
 }
+
+COUNT_INSTANCES = Template("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?c { $classes } ?s a ?c FILTER(isIRI(?s)) }",
+                           "count-instances")
+# Sorted outside the grouping subquery: Virtuoso refuses ORDER BY over aggregate aliases.
+INSTANCES = Template("""
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?s ?o ?e ?a WHERE {
+      { SELECT ?s (SAMPLE(?own) AS ?o) (SAMPLE(?en) AS ?e) (SAMPLE(?any) AS ?a) WHERE {
+          VALUES ?c { $classes } ?s a ?c FILTER(isIRI(?s))
+          OPTIONAL { ?s rdfs:label ?own FILTER(lang(?own) = $lang) }
+          OPTIONAL { ?s rdfs:label ?en FILTER(lang(?en) = "en") }
+          OPTIONAL { ?s rdfs:label ?any }
+        } GROUP BY ?s }
+    }
+    ORDER BY LCASE(STR(COALESCE(?o, ?e, ?a, STR(?s)))) ?s
+    LIMIT $limit OFFSET $offset""", "instances")
+
+
+def index_classes(kind: str, ns) -> list[NamedNode]:
+    """The classes an index lists, in the release's namespaces."""
+    return [NamedNode(str(ns.gpai[c[1]]) if isinstance(c, tuple) else str(c)) for c in INDEXES[kind][1]]
 
 
 def _service():
@@ -97,28 +122,16 @@ def browse(kind: str):
     if kind not in INDEXES:
         raise NotFound(f"no index called {kind!r}: try one of {', '.join(INDEXES)}")
     lang = reader_language()
-    title, classes = INDEXES[kind]
+    title = INDEXES[kind][0]
     if kind == "members":
         return render_template("browse.html", lang=lang, languages=LANGUAGES, kind=kind, title=title,
                                members=_members(), items=None, total=None, indexes=INDEXES)
     service = _service()
-    values = " ".join(f"<{c}>" for c in classes)
-    total = int(service.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?s a ?c "
-                               f"FILTER(isIRI(?s)) }}")[0]["n"].value)
+    classes = index_classes(kind, service.ns)
+    total = int(service.select(COUNT_INSTANCES, classes=classes)[0]["n"].value)
     number, last = page_number(total)
-    # Sorted outside the grouping subquery: Virtuoso refuses ORDER BY over aggregate aliases.
-    rows = service.select(f"""
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?s ?o ?e ?a WHERE {{
-          {{ SELECT ?s (SAMPLE(?own) AS ?o) (SAMPLE(?en) AS ?e) (SAMPLE(?any) AS ?a) WHERE {{
-              VALUES ?c {{ {values} }} ?s a ?c FILTER(isIRI(?s))
-              OPTIONAL {{ ?s rdfs:label ?own FILTER(lang(?own) = "{lang}") }}
-              OPTIONAL {{ ?s rdfs:label ?en FILTER(lang(?en) = "en") }}
-              OPTIONAL {{ ?s rdfs:label ?any }}
-            }} GROUP BY ?s }}
-        }}
-        ORDER BY LCASE(STR(COALESCE(?o, ?e, ?a, STR(?s)))) ?s
-        LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}""")
+    rows = service.select(INSTANCES, classes=classes, lang=OxLiteral(lang), limit=PAGE_SIZE,
+                          offset=(number - 1) * PAGE_SIZE)
     view = _presenter(lang)
     items = []
     for r in rows:

@@ -1,19 +1,18 @@
 """The SPARQL 1.1 Protocol at /sparql: query by GET, POST form or POST sparql-query.
 
 Read-only: updates are refused with 403. The request is checked before a worker sees it:
-one query, in one place, UTF-8, within the size limit, with no SERVICE call outside the
-allow-list; the response format is negotiated from the query's form.
+one query, in one place, UTF-8; then the query itself passes the checked door
+(:mod:`gpai_kg.gate`: size, depth, form, SERVICE allow-list, FROM graphs); the response
+format is negotiated from the query's form.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from ..config import allowed_services
-from ..errors import BadRequest, Forbidden, UnsupportedMediaType
+from ..errors import BadRequest, Forbidden, RequestTooLarge, UnsupportedMediaType
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from ..pool import QueryJob
-from ..sparql_text import UNBOUND_SERVICE, analyse
 from .service_description import service_description
 
 blueprint = Blueprint("sparql", __name__)
@@ -27,45 +26,24 @@ TRUNCATED_HEADER = "GPAI-KG-Results-Truncated"
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint():
     settings = current_app.config["GPAI_KG_SETTINGS"]
+    service = current_app.extensions["gpai_kg"]
     params = _protocol_params()
-    query = params.query
-    if query is None:
+    if params.query is None:
         if request.method == "GET":
             return service_description()
         raise BadRequest("no query: send it as the query parameter or as an application/sparql-query body")
-    size = len(query.encode("utf-8"))
-    if size > settings.max_query_bytes:
-        raise BadRequest(f"the query is {size} bytes; this service accepts at most {settings.max_query_bytes}",
-                         limit="size")
-    info = analyse(query)
-    if info.is_update:
-        raise Forbidden("this service is read-only: SPARQL Update requests are refused")
-    if info.form is None:
-        # Also keeps engine extensions (Virtuoso's DEFINE pragmas) away from an external store.
-        raise BadRequest("the query does not parse: after any PREFIX and BASE it must be a SELECT, "
-                         "CONSTRUCT, DESCRIBE or ASK query")
-    for target in info.services:
-        if target == UNBOUND_SERVICE:
-            raise BadRequest("SERVICE with a variable endpoint is refused: name the endpoint with an IRI")
-        if target not in allowed_services(settings):
-            raise BadRequest(f"SERVICE <{target}> is not allowed: this service calls no other endpoint "
-                             f"unless it is in its allow-list")
-    table = GRAPH_FORMATS if info.returns_graph else RESULT_FORMATS
+    # The checked door: the query as the engine reads it, against this service's policy.
+    checked = service.check(params.query, protocol_graphs=[*params.default_graphs, *params.named_graphs])
+    table = GRAPH_FORMATS if checked.returns_graph else RESULT_FORMATS
     fmt = _format(table, params.getlist("format"))
     timeout = _timeout(params.get("timeout"), settings.query_timeout)
-
     job = QueryJob(
-        query=query,
-        format_name=fmt.name,
-        graph_result=info.returns_graph,
-        max_rows=settings.max_rows,
+        checked, fmt.name, settings.max_rows,
         base_iri=request.base_url,
         default_graph=tuple(params.default_graphs) if params.has_dataset else None,
         named_graphs=tuple(params.named_graphs) if params.has_dataset else None,
-        union_default_graph=not info.has_dataset,
-        limit=info.limit,
     )
-    outcome = current_app.extensions["gpai_kg"].run(job, timeout)
+    outcome = service.run(job, timeout)
     response = Response(outcome.body, content_type=fmt.content_type)
     response.vary.add("Accept")
     response.headers["Server-Timing"] = f"query;dur={outcome.seconds * 1000:.1f}"
@@ -126,7 +104,7 @@ def _protocol_params() -> _Params:
         if "query" in args:
             raise BadRequest("the query is both in the URL and in the body; send it once")
         try:
-            text = request.get_data(cache=False).decode("utf-8")
+            text = _body(cache=False).decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest("the body is not valid UTF-8") from None
         return _Params(text, MultiDict(args), args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
@@ -134,9 +112,19 @@ def _protocol_params() -> _Params:
         f"Content-Type {mimetype or '(none)'} is not supported for POST: use {FORM} or {SPARQL_QUERY}")
 
 
+def _body(cache: bool) -> bytes:
+    """The request body, never more of it than the limit (a chunked body has no length to check first)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    data = request.get_data(cache=cache)
+    if len(data) >= limit:
+        raise RequestTooLarge(f"the request body is larger than this service accepts ({limit} bytes); the "
+                              f"rest was not read")
+    return data
+
+
 def _form():
     # Decode strictly: a form in another encoding must not turn into a different query.
-    raw = request.get_data(cache=True)
+    raw = _body(cache=True)
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -162,7 +150,13 @@ def _one_query(values: list[str]) -> str | None:
     return values[0] if values else None
 
 
+#: The shortest time limit a client may ask for: a query stopped sooner costs more (a worker
+#: killed and started again) than it saves.
+MIN_TIMEOUT = 1.0
+
+
 def _timeout(raw: str | None, server_limit: float) -> float:
+    """The client's ``timeout=``, clamped to [MIN_TIMEOUT, the server's limit]."""
     if raw is None:
         return server_limit
     try:
@@ -171,4 +165,4 @@ def _timeout(raw: str | None, server_limit: float) -> float:
         raise BadRequest(f"timeout={raw!r} is not a number of seconds") from None
     if not asked > 0:
         raise BadRequest("timeout must be more than 0 seconds")
-    return min(asked, server_limit)
+    return min(max(asked, min(MIN_TIMEOUT, server_limit)), server_limit)
