@@ -90,9 +90,9 @@ class RunningServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited: {self.output()}")
             try:
-                if requests.get(self.url + "/health", timeout=2).ok:
+                if requests.get(self.url + "/health", timeout=10).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or slow to answer on a busy machine
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"the server did not start: {self.output()}")
@@ -241,9 +241,9 @@ class OxigraphServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                requests.get(self.url, params={"query": "ASK {}"}, timeout=2)
+                requests.get(self.url, params={"query": "ASK {}"}, timeout=10)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("oxigraph did not start")

@@ -53,9 +53,9 @@ class ExternalStore:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited: {log.read_text()[-2000:] if log else ''}")
             try:
-                if requests.post(self.query_url, data={"query": "ASK {}"}, timeout=2).ok:
+                if requests.post(self.query_url, data={"query": "ASK {}"}, timeout=10).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or slow to answer on a busy machine
                 pass
             time.sleep(0.2)
         self.stop()

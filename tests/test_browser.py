@@ -34,13 +34,13 @@ def browser(tmp_path_factory):
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver.set_page_load_timeout(300)  # a busy machine can be very slow; a broken page never loads
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
 
 
-def wait(driver, condition, seconds: float = 30):
+def wait(driver, condition, seconds: float = 120):
     from selenium.webdriver.support.ui import WebDriverWait
     return WebDriverWait(driver, seconds).until(condition)
 

@@ -32,11 +32,18 @@ def test_release_holds_every_artefact(release):
     assert release.path.parent.parent.joinpath("latest").resolve() == release.path
 
 
+def _canonical(path, fmt) -> set:
+    """The graph in a file, blank nodes canonicalised (RDFC-1.0), as a set of N-Triples lines."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(path=str(path), format=fmt))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(quad) for quad in dataset}
+
+
 def test_serialisations_hold_the_same_graph(release):
-    turtle = Graph().parse(release.file("gpai-kg.ttl"), format="turtle")
+    turtle = _canonical(release.file("gpai-kg.ttl"), ox.RdfFormat.TURTLE)
     assert len(turtle) == release.triples["data"] > 4000
-    for name, fmt in (("gpai-kg.nt", "nt"), ("gpai-kg.jsonld", "json-ld")):
-        assert isomorphic(turtle, Graph().parse(release.file(name), format=fmt)), name
+    for name, fmt in (("gpai-kg.nt", ox.RdfFormat.N_TRIPLES), ("gpai-kg.jsonld", ox.RdfFormat.JSON_LD)):
+        assert _canonical(release.file(name), fmt) == turtle, name
     unzipped = gzip.decompress(release.file("gpai-kg.ttl.gz").read_bytes())
     assert unzipped == release.file("gpai-kg.ttl").read_bytes()
     assert isomorphic(Graph().parse(release.file("ontology.ttl")), Graph().parse(ROOT / "ontology" / "gpai.ttl"))

@@ -101,4 +101,4 @@ def test_hostile_requests_get_no_5xx_and_reach_nobody(server, listener):
 
     one()
     assert listener.connections == 0
-    assert len(seen) >= 300 and len(set(seen)) > 5, sorted(set(seen))  # it reached the server, varied answers
+    assert len(seen) >= 300 and len(set(seen)) >= 4, sorted(set(seen))  # it reached the server, varied answers

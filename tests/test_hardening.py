@@ -297,8 +297,15 @@ def test_ctrl_c_stops_make_serve_in_under_3_s_without_noise(release, tmp_path):
                          daemon=True).start()
         time.sleep(1)
         family = _descendants(process.pid)
+        workers = _web_workers(process.pid)
         started = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground process group
+        ended: dict = {}
+        while process.poll() is None and time.monotonic() - started < 30:
+            for pid in workers:
+                if pid not in ended and not _alive([pid]):
+                    ended[pid] = round(time.monotonic() - started, 2)
+            time.sleep(0.02)
         process.wait(timeout=30)
         elapsed = time.monotonic() - started
         assert _wait_for(lambda: not _alive(family), 10), f"still running: {_alive(family)}"
@@ -306,12 +313,12 @@ def test_ctrl_c_stops_make_serve_in_under_3_s_without_noise(release, tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     output = log.read_text()
-    assert elapsed < 3, elapsed
+    assert elapsed < 3, (elapsed, ended, output[-2000:])
     assert "Traceback" not in output and "SIGKILL" not in output, output
 
 
 def _health(port: int) -> bool:
     try:
-        return requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok
-    except requests.ConnectionError:
+        return requests.get(f"http://127.0.0.1:{port}/health", timeout=10).ok
+    except requests.RequestException:
         return False

@@ -360,3 +360,21 @@ def test_cors_preflight_for_a_sparql_post(server):
     assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
     exposed = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, headers=ORIGIN, timeout=30)
     assert "GPAI-KG-Results-Truncated" in exposed.headers["Access-Control-Expose-Headers"]
+
+
+def test_pages_and_data_documents_are_rendered_once(client):
+    """The release does not change while it is served: the second answer comes from the cache, the same."""
+    for path, headers in (("/page/id/country/jp?lang=fr", {}), ("/data/id/country/jp.ttl", {}),
+                          ("/browse/events", {"Accept-Language": "de"}), ("/", {})):
+        first, second = client.get(path, headers=headers), client.get(path, headers=headers)
+        assert first.status_code == second.status_code == 200
+        assert "cache" not in first.headers.get("Server-Timing", "") and second.headers["Server-Timing"] == "cache;desc=hit"
+        assert first.data == second.data and first.headers["Content-Type"] == second.headers["Content-Type"]
+    other = client.get("/page/id/country/jp?lang=ja")
+    assert "cache" not in other.headers.get("Server-Timing", "") and other.data != client.get("/page/id/country/jp?lang=fr").data
+
+
+def test_errors_are_never_cached(client):
+    for _ in range(2):
+        response = client.get("/page/id/country/zz")
+        assert response.status_code == 404 and "cache" not in response.headers.get("Server-Timing", "")

@@ -234,7 +234,7 @@ def load_command(**options) -> None:
 
     from .load import check_release, load, plan
     from .namespaces import Namespaces
-    from .store import check_base, release_folder, release_void
+    from .store import check_base, release_folder, release_void, verify_release
     from .store_client import Credentials, StoreClient
 
     settings = _settings(**options)
@@ -244,10 +244,12 @@ def load_command(**options) -> None:
                           "http://HOST:8890/sparql and …/sparql-graph-crud-auth")
     project = Project.from_settings(settings)
     folder = release_folder(project, settings.release)
+    verify_release(folder)  # quick: every file as the build wrote it
     check_base(release_void(folder), settings.base_iri)
     ns = Namespaces(settings.base_iri)
-    check_release(folder, ns)
     client = StoreClient(settings.store, settings.graph_store, Credentials.from_environment())
+    client.check_access()  # the store answers and takes our credentials, before the long validation
+    check_release(folder, ns)
     with tempfile.TemporaryDirectory(prefix="gpai-kg-load-") as workdir:
         loads = plan(folder, Path(workdir))
         click.echo(f"release {folder.name} is valid; loading {len(loads)} graphs into {settings.graph_store}",

@@ -200,15 +200,16 @@ class _Worker:
             self.kill()
             raise RuntimeError(f"a query worker could not start: {self.confinement}")
 
-    def kill(self) -> None:
-        """Kill and reap the process, close the pipe; safe to call twice, from two threads."""
+    def kill(self, wait: bool = True) -> None:
+        """Kill the process (and reap it, if ``wait``), close the pipe; safe to call twice, from two threads."""
         with self._lock:
             if self._dead:
                 return
             self._dead = True
         try:
             self.process.kill()
-            self.process.join(timeout=2)
+            if wait:
+                self.process.join(timeout=2)
         except (OSError, ValueError, AssertionError):
             pass
         try:
@@ -288,8 +289,9 @@ class WorkerPool:
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
-            raise ServiceBusy(f"every query worker stayed busy for {timeout:g} s; try again later",
-                              retry_after=int(timeout) + 1) from None
+            # The query's time ran out before a worker was free (busy, or being replaced).
+            raise ServiceBusy(f"every query worker stayed busy for {timeout:g} s (the query's time limit); "
+                              f"try again later", limit="time", retry_after=int(timeout) + 1) from None
         self.stats["queries"] += 1
         try:
             worker.conn.send(job.wire())
@@ -339,13 +341,8 @@ class WorkerPool:
             self._closing = True
             workers = list(self._all)
             self._all.clear()
-        for worker in workers:  # SIGKILL all first, then reap: no sequential waits
-            try:
-                worker.process.kill()
-            except (OSError, ValueError, AssertionError):
-                pass
-        for worker in workers:
-            worker.kill()
+        for worker in workers:  # SIGKILL and go: the forkserver reaps them, nobody waits for it
+            worker.kill(wait=False)
 
     close = shutdown
 

@@ -172,6 +172,17 @@ class StoreClient:
 
     # --- SPARQL 1.1 Graph Store HTTP Protocol ------------------------------------------------
 
+    def check_access(self, timeout: float = 30) -> None:
+        """Whether the Graph Store endpoint answers and takes our credentials, by reading a graph that
+        does not exist (a 404 is the good answer): cheap, and before the long validation of a load."""
+        if not self.graph_store:
+            raise ConfigError("no Graph Store endpoint: give --graph-store URL")
+        response = self.request("GET", self.graph_store, timeout=(10, timeout), params={"graph": ACCESS_CHECK_GRAPH},
+                                headers={"Accept": "application/n-triples"}, stream=True)
+        response.close()
+        if response.status_code >= 500:
+            raise BadGateway(f"the store at {self.graph_store} answered HTTP {response.status_code}")
+
     def put_graph(self, graph: str, body: IO[bytes], media_type: str, timeout: float = 3600) -> None:
         """Replace the named graph ``graph`` with the triples in ``body``."""
         if not self.graph_store:
@@ -183,6 +194,10 @@ class StoreClient:
             if response.status_code not in (200, 201, 204):
                 raise BadGateway(f"the store did not take graph <{graph}>: HTTP {response.status_code}: "
                                  f"{_excerpt(response)}")
+
+
+#: A graph no store holds: reading it tells whether the endpoint answers and takes our credentials.
+ACCESS_CHECK_GRAPH = "urn:x-gpai-kg:access-check"
 
 
 class StoreRefusedAccess(BadGateway):

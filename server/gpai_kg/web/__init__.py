@@ -40,6 +40,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..service import CLIENT, Service
+from .cache import ResponseCache
 
 
 def create_app(config: Mapping[str, Any] | None = None, service: Service | None = None) -> Flask:
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies,
                                 x_host=settings.trusted_proxies)
     app.extensions["gpai_kg"] = service = service or Service.from_settings(settings)
+    app.extensions["gpai_kg_cache"] = ResponseCache()  # the release is immutable while it is served
     service.start()  # query workers up (and the store loaded) before the first request
 
     from . import dumps, errors, linked_data, meta, pages, sparql

@@ -24,6 +24,7 @@ from ..describe import DESCRIPTION, Presenter
 from ..errors import NotAcceptable, NotFound
 from ..formats import HTML_TYPES, GRAPH_FORMATS, Format, explicit_quality, negotiate, offered
 from ..gate import Template
+from .cache import cached
 from .i18n import LANGUAGES, reader_language
 from .paging import PAGE_SIZE, page_number
 from .sparql import TRUNCATED_HEADER
@@ -123,6 +124,10 @@ def data(path: str, ext: str):
     if fmt is None or not path.startswith(RESOURCE_ROOTS):
         raise NotFound(f"no data document at {request.path}: ask for .ttl, .nt, .jsonld or .rdf")
     iri = _iri(path)
+    return cached("data", path, fmt.name, render=lambda: _data(path, iri, fmt))
+
+
+def _data(path: str, iri: str, fmt: Format) -> Response:
     if not _exists(iri):
         raise NotFound(f"nothing is known about <{iri}>")
     outcome = _service().construct(DESCRIPTION, fmt.name, r=NamedNode(iri))
@@ -141,13 +146,17 @@ def data(path: str, ext: str):
 def page(path: str):
     if not path.startswith(RESOURCE_ROOTS):
         raise NotFound(f"no page at {request.path}")
-    service = _service()
     iri = _iri(path)
+    lang = reader_language()
+    return cached("page", path, lang, render=lambda: _page(path, iri, lang))
+
+
+def _page(path: str, iri: str, lang: str) -> Response:
+    service = _service()
     outcome = service.construct(DESCRIPTION, "ntriples", r=NamedNode(iri))
     graph = Graph().parse(data=outcome.body.decode("utf-8"), format="nt")
     if not len(graph):
         raise NotFound(f"nothing is known about <{iri}>")
-    lang = reader_language()
     view = Presenter(graph, service.ns, lang, local_prefix=request.script_root + "/")
     node = URIRef(iri)
     incoming = view.incoming(node)

@@ -18,6 +18,7 @@ from ..namespaces import SCHEMA
 
 from ..describe import PRECISIONS, Presenter
 from ..errors import NotFound
+from .cache import cached
 from .charts import Mark, steps, timeline_svg
 from .i18n import LANGUAGES, reader_language
 from .paging import PAGE_SIZE, page_number
@@ -73,8 +74,12 @@ def _query_link(text: str) -> str:
 
 @blueprint.get("/")
 def home():
-    service = _service()
     lang = reader_language()
+    return cached("home", lang, request.url_root, render=lambda: _home(lang))
+
+
+def _home(lang: str):
+    service = _service()
     members = _members()
     view = _presenter(lang)
     summits = service.view_rows("summits")
@@ -122,6 +127,10 @@ def browse(kind: str):
     if kind not in INDEXES:
         raise NotFound(f"no index called {kind!r}: try one of {', '.join(INDEXES)}")
     lang = reader_language()
+    return cached("browse", kind, lang, render=lambda: _browse(kind, lang))
+
+
+def _browse(kind: str, lang: str):
     title = INDEXES[kind][0]
     if kind == "members":
         return render_template("browse.html", lang=lang, languages=LANGUAGES, kind=kind, title=title,
