@@ -104,7 +104,8 @@ def rebased_server(rebased, tmp_path_factory):
     running.stop()
 
 
-@pytest.mark.parametrize("kind", ["members", "bodies", "organisations", "events", "people", "sources", "claims"])
+@pytest.mark.parametrize("kind", ["members", "countries", "bodies", "organisations", "events", "people", "projects",
+                                  "outputs", "sources", "claims"])
 def test_every_browse_page_lists_the_same_under_another_base(server, rebased_server, kind):
     ours = requests.get(server.url + f"/browse/{kind}", timeout=60)
     theirs = requests.get(rebased_server.url + f"/browse/{kind}", timeout=60)

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import requests
 
-from conftest import CLI, RunningServer, embedded_only
+from conftest import CLI, SHARED_LIMITS, RunningServer, embedded_only
 
 TURTLE = """@prefix ex: <http://example.org/> .
 ex:alice ex:knows ex:bob ."""
@@ -83,7 +83,8 @@ def test_a_release_built_for_another_base_is_refused(release, tmp_path):
 def test_the_on_disk_store_answers_like_the_in_memory_one(release, server, tmp_path):
     """Above memory_store_max_triples the query workers read RocksDB: same answers."""
     embedded_only(server, "compares the embedded store on disk with the one in memory")
-    on_disk = RunningServer(["--dist-dir", str(release.path.parent.parent)], tmp_path, memory_store_max_triples=0)
+    on_disk = RunningServer(["--dist-dir", str(release.path.parent.parent)], tmp_path, memory_store_max_triples=0,
+                            **SHARED_LIMITS)
     try:
         assert requests.get(on_disk.url + "/health", timeout=10).json()["store"] == "disk"
         query = {"query": "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } ORDER BY ?s ?o",

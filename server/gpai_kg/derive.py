@@ -5,8 +5,13 @@
   alpha-2 code. A curated label in a language wins over pycountry's.
 * ``gpai:notBefore`` / ``gpai:notAfter`` on every dated instant: the first and last day the
   instant can fall on at its precision, so SPARQL can compare dates of any precision.
-* ``org:memberOf`` from each member to GPAI, the shortcut ORG offers next to the n-ary
-  ``org:Membership``.
+* ``org:memberOf`` from each member to the organisation of each of its current
+  memberships (role ``gpai:memberRole``, no end), the shortcut ORG offers next to the
+  n-ary ``org:Membership``.
+* The superclass types the ontology declares (``rdfs:subClassOf``, transitively): a
+  ``gpai:Summit`` is also a ``schema:Event``, a ``gpai:Country`` also an
+  ``org:FormalOrganization`` and a ``schema:Country``, so that queries without inference
+  find them.
 
 The derived triples form their own graph, with their source described in it.
 """
@@ -51,13 +56,18 @@ class DerivationProblem:
     message: str
 
 
-def derive(data: Graph) -> tuple[Graph, list[DerivationProblem]]:
-    """Triples derived from ``data`` (a new graph) and the problems found on the way."""
+def derive(data: Graph, ontology: Graph | None = None) -> tuple[Graph, list[DerivationProblem]]:
+    """Triples derived from ``data`` (a new graph) and the problems found on the way.
+
+    ``ontology`` gives the class hierarchy whose superclass types are materialised.
+    """
     derived = NS.bind(Graph())
     problems: list[DerivationProblem] = []
     _countries(data, derived, problems)
     _date_bounds(data, derived, problems)
     _member_of(data, derived)
+    if ontology is not None:
+        _superclass_types(data, ontology, derived)
     return derived, problems
 
 
@@ -163,7 +173,35 @@ def _date_bounds(data: Graph, out: Graph, problems: list[DerivationProblem]) -> 
 
 
 def _member_of(data: Graph, out: Graph) -> None:
-    for membership in data.subjects(RDF.type, GPAI.PartnershipMembership):
+    """``org:memberOf`` for each current membership with the member role (no end)."""
+    for membership in set(data.subjects(ORG.role, GPAI.memberRole)):
+        if any((interval, TIME.hasEnd, None) in data for interval in data.objects(membership, ORG.memberDuring)):
+            continue
         for member in data.objects(membership, ORG.member):
             for organisation in data.objects(membership, ORG.organization):
                 out.add((member, ORG.memberOf, organisation))
+
+
+def superclasses(ontology: Graph) -> dict[URIRef, set[URIRef]]:
+    """Each class of ``ontology`` with the (transitive) superclasses it declares, itself excluded.
+
+    >>> g = Graph()
+    >>> _ = g.add((GPAI.MemberCountClaim, RDFS.subClassOf, GPAI.CountClaim))
+    >>> _ = g.add((GPAI.CountClaim, RDFS.subClassOf, GPAI.Claim))
+    >>> sorted(c.split("/")[-1] for c in superclasses(g)[GPAI.MemberCountClaim])
+    ['Claim', 'CountClaim']
+    """
+    closure: dict[URIRef, set[URIRef]] = {}
+    for cls in set(ontology.subjects(RDFS.subClassOf, None)):
+        if isinstance(cls, URIRef):
+            closure[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf)
+                            if isinstance(c, URIRef) and c != cls}
+    return closure
+
+
+def _superclass_types(data: Graph, ontology: Graph, out: Graph) -> None:
+    closure = superclasses(ontology)
+    for subject, cls in data.subject_objects(RDF.type):
+        for parent in closure.get(cls, ()):
+            if (subject, RDF.type, parent) not in data:
+                out.add((subject, RDF.type, parent))

@@ -7,6 +7,7 @@ The data document is the resource's bounded description, fetched with one CONSTR
 * the labels (and URLs) of what it links to;
 * the triples that point at it, with their subjects' labels;
 * the memberships it takes part in, in full, with the labels of their parties and sources;
+* the reification nodes that say which source states which of its statements;
 * for ontology terms: the property shapes whose path it is, and a few uses as examples.
 
 The HTML page is rendered from that same graph (:class:`Presenter`), so the page and the
@@ -45,6 +46,7 @@ def _description_text() -> str:
   ?m ?mp ?mo . ?mo ?mlp ?ml . ?mb ?mbp ?mbo . ?mc ?mcp ?mco .
   ?shape <{SH.property}> ?ps . ?ps ?psp ?pso . ?shape ?shlp ?shl .
   ?xs {r} ?xo . ?xs ?xlp ?xl .
+  ?st ?stp ?sto .
 }} WHERE {{
   {{ {r} ?p ?o }}
   UNION {{ {r} ?p ?o . ?o ?lp ?l VALUES ?lp {{ {_ADJACENT} }} }}
@@ -60,6 +62,7 @@ def _description_text() -> str:
            ?mc ?mcp ?mco }}
   UNION {{ ?shape <{SH.property}> ?ps . ?ps <{SH.path}> {r} . ?ps ?psp ?pso
            OPTIONAL {{ ?shape ?shlp ?shl VALUES ?shlp {{ <{RDFS.label}> <{RDFS.comment}> }} }} }}
+  UNION {{ ?st <{RDF.subject}> {r} . ?st ?stp ?sto }}
   UNION {{ {{ SELECT ?xs ?xo WHERE {{ ?xs {r} ?xo }} LIMIT 5 }}
            OPTIONAL {{ ?xs ?xlp ?xl VALUES ?xlp {{ {_ADJACENT} }} }} }}
 }}"""

@@ -15,7 +15,8 @@ The IRI rule (also in the README)::
 * countries use their ISO 3166-1 alpha-2 code (``id/country/fr``), events start with
   their year (``id/event/2022-tokyo-summit``), everything else a short English name;
 * an IRI, once published, never changes meaning; blank nodes are used only for
-  auxiliary nodes nobody links to (time intervals and instants).
+  auxiliary nodes nobody links to (time intervals and instants, and the reification
+  nodes that say which source states which statement).
 
 >>> NS.mint("country", "fr")
 rdflib.term.URIRef('https://w3id.org/gpai-kg/id/country/fr')
@@ -95,6 +96,8 @@ KINDS: tuple[str, ...] = (
     "claim",
     "concept",
     "source",
+    "project",
+    "adherence",
 )
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")

@@ -83,7 +83,7 @@ def _validate(project: Project, data_files: list[Path] | None) -> Validation:
                 path=_name(bad.predicate), value=_show(bad.literal)))
 
     # Layer 2: derive.
-    result.derived, derive_problems = derive(result.data)
+    result.derived, derive_problems = derive(result.data, result.ontology)
     for p in derive_problems:
         owner, chain = locator.owner(p.focus)
         report.problems.append(Problem(

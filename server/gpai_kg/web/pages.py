@@ -25,26 +25,34 @@ from .paging import PAGE_SIZE, page_number
 
 blueprint = Blueprint("pages", __name__)
 
-#: The index pages: name → (title, classes whose instances it lists). A class is a full IRI, or
-#: ("gpai", local name) for our own ontology's, whose namespace depends on the release's base.
-INDEXES: dict[str, tuple[str, tuple]] = {
-    "members": ("Members", ()),   # from queries/views/members.rq, with their join dates
-    "bodies": ("Bodies", (ORG.OrganizationalUnit,)),
-    "organisations": ("Organisations", (ORG.FormalOrganization,)),
-    "events": ("Summits and meetings", (("gpai", "Summit"), ("gpai", "MinisterialMeeting"), SCHEMA.Event)),
-    "people": ("People", (FOAF.Person,)),
-    "sources": ("Sources", (PROV.Entity,)),
-    "claims": ("Member-count claims", (("gpai", "MemberCountClaim"),)),
+#: The index pages: name → (title, classes whose instances it lists, classes whose instances it leaves
+#: to another index). A class is a full IRI, or ("gpai", local name) for our own ontology's, whose
+#: namespace depends on the release's base.
+INDEXES: dict[str, tuple[str, tuple, tuple]] = {
+    "members": ("Members", (), ()),   # from queries/views/members.rq, with their join dates
+    "countries": ("Countries", (("gpai", "Country"),), ()),
+    "bodies": ("Bodies", (ORG.OrganizationalUnit,), ()),
+    "organisations": ("Organisations", (ORG.FormalOrganization,), (("gpai", "Country"),)),
+    "events": ("Summits and meetings", (("gpai", "Summit"), ("gpai", "MinisterialMeeting"), SCHEMA.Event), ()),
+    "people": ("People", (FOAF.Person,), ()),
+    "projects": ("Projects", (("gpai", "Project"),), ()),
+    "outputs": ("Reports and other outputs", (("gpai", "Output"),), ()),
+    "sources": ("Sources", (PROV.Entity,), (("gpai", "Claim"), ("gpai", "Output"))),
+    "claims": ("Claims", (("gpai", "Claim"),), ()),
 }
 
-COUNT_INSTANCES = Template("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?c { $classes } ?s a ?c FILTER(isIRI(?s)) }",
-                           "count-instances")
+COUNT_INSTANCES = Template("""
+    SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+      VALUES ?c { $classes } ?s a ?c FILTER(isIRI(?s))
+      FILTER NOT EXISTS { VALUES ?x { $excluded } ?s a ?x }
+    }""", "count-instances")
 # Sorted outside the grouping subquery: Virtuoso refuses ORDER BY over aggregate aliases.
 INSTANCES = Template("""
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     SELECT ?s ?o ?e ?a WHERE {
       { SELECT ?s (SAMPLE(?own) AS ?o) (SAMPLE(?en) AS ?e) (SAMPLE(?any) AS ?a) WHERE {
           VALUES ?c { $classes } ?s a ?c FILTER(isIRI(?s))
+          FILTER NOT EXISTS { VALUES ?x { $excluded } ?s a ?x }
           OPTIONAL { ?s rdfs:label ?own FILTER(lang(?own) = $lang) }
           OPTIONAL { ?s rdfs:label ?en FILTER(lang(?en) = "en") }
           OPTIONAL { ?s rdfs:label ?any }
@@ -54,9 +62,13 @@ INSTANCES = Template("""
     LIMIT $limit OFFSET $offset""", "instances")
 
 
-def index_classes(kind: str, ns) -> list[NamedNode]:
-    """The classes an index lists, in the release's namespaces."""
-    return [NamedNode(str(ns.gpai[c[1]]) if isinstance(c, tuple) else str(c)) for c in INDEXES[kind][1]]
+#: A class nothing is an instance of: VALUES needs at least one value.
+NOTHING = NamedNode("urn:x-gpai-kg:no-class")
+
+
+def index_classes(kind: str, ns, part: int = 1) -> list[NamedNode]:
+    """The classes an index lists (part 2: those it leaves out), in the release's namespaces."""
+    return [NamedNode(str(ns.gpai[c[1]]) if isinstance(c, tuple) else str(c)) for c in INDEXES[kind][part]]
 
 
 def _service():
@@ -136,10 +148,10 @@ def _browse(kind: str, lang: str):
         return render_template("browse.html", lang=lang, languages=LANGUAGES, kind=kind, title=title,
                                members=_members(), items=None, total=None, indexes=INDEXES)
     service = _service()
-    classes = index_classes(kind, service.ns)
-    total = int(service.select(COUNT_INSTANCES, classes=classes)[0]["n"].value)
+    classes, excluded = index_classes(kind, service.ns), index_classes(kind, service.ns, 2) or [NOTHING]
+    total = int(service.select(COUNT_INSTANCES, classes=classes, excluded=excluded)[0]["n"].value)
     number, last = page_number(total)
-    rows = service.select(INSTANCES, classes=classes, lang=OxLiteral(lang), limit=PAGE_SIZE,
+    rows = service.select(INSTANCES, classes=classes, excluded=excluded, lang=OxLiteral(lang), limit=PAGE_SIZE,
                           offset=(number - 1) * PAGE_SIZE)
     view = _presenter(lang)
     items = []
