@@ -8,14 +8,13 @@ Pages then load YASGUI from our own server, never from a CDN. Run: ``make vendor
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import sys
 import tarfile
-import urllib.request
 from pathlib import Path
+
+from npm_tarball import fetch_pinned  # scripts/ is on sys.path when run as a script
 
 PACKAGE = "@zazuko/yasgui"
 VERSION = "4.6.2"
@@ -49,12 +48,10 @@ SOFTWARE.
 
 
 def main() -> int:
-    with urllib.request.urlopen(TARBALL, timeout=60) as response:
-        data = response.read()
-    algorithm, _, expected = INTEGRITY.partition("-")
-    actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
-    if actual != expected:
-        print(f"vendor_yasgui: {TARBALL} does not match the pinned integrity", file=sys.stderr)
+    try:
+        data = fetch_pinned(TARBALL, INTEGRITY)
+    except ValueError as error:
+        print(f"vendor_yasgui: {error}", file=sys.stderr)
         return 1
     TARGET.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:

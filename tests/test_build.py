@@ -14,7 +14,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, SKOS, VOID
 
 from conftest import ROOT, project_at
@@ -46,8 +45,11 @@ def test_serialisations_hold_the_same_graph(release):
         assert _canonical(release.file(name), fmt) == turtle, name
     unzipped = gzip.decompress(release.file("gpai-kg.ttl.gz").read_bytes())
     assert unzipped == release.file("gpai-kg.ttl").read_bytes()
-    assert isomorphic(Graph().parse(release.file("ontology.ttl")), Graph().parse(ROOT / "ontology" / "gpai.ttl"))
-    assert isomorphic(Graph().parse(release.file("shapes.ttl")), Graph().parse(ROOT / "shapes" / "gpai-shapes.ttl"))
+    # Through Oxigraph like the data: language tags are case-insensitive (RDF 1.1) and the release writes
+    # them in lower case (zh-Hans in the sources, zh-hans in the release), which rdflib would call different.
+    for name, source in (("ontology.ttl", ROOT / "ontology" / "gpai.ttl"),
+                         ("shapes.ttl", ROOT / "shapes" / "gpai-shapes.ttl")):
+        assert _canonical(release.file(name), ox.RdfFormat.TURTLE) == _canonical(source, ox.RdfFormat.TURTLE), name
 
 
 def test_nquads_keep_each_part_in_its_named_graph(release):

@@ -162,7 +162,7 @@ def test_pages_speak_the_readers_language(server, accept_language, params, expec
     response = requests.get(f"{server.url}/page/{SERBIA}", params=params, headers=headers, timeout=30)
     text = html_of(response)
     assert h1(text) == expected
-    assert response.headers["Content-Language"] == lang
+    assert response.headers["Content-Language"].lower() == lang
     assert "Accept-Language" in response.headers["Vary"]
     assert re.search(rf'<h1 lang="{lang}">', text)
 
@@ -171,7 +171,7 @@ def test_a_country_page_shows_memberships_sources_and_links(server):
     response = get(server, f"/page/{SERBIA}", BROWSER)
     text = html_of(response)
     assert 'href="/id/organisation/gpai"' in text                          # local links
-    assert "2022-11-22" in text and "precision: day" in text              # membership with precision
+    assert "<time>2022-11-22</time> <small class=\"note\">to the day</small>" in text   # with its precision
     assert 'href="/id/source/serbianmonitor-serbia-member"' in text        # its sources
     assert 'href="http://www.wikidata.org/entity/Q403"' in text            # external links
     assert 'href="https://sws.geonames.org/6290252/"' in text
@@ -186,7 +186,7 @@ def test_long_lists_are_paged(server):
     assert match and int(match.group(1)) >= 2
     second = html_of(get(server, "/page/id/organisation/gpai", BROWSER, page=2))
     assert "page 2 of" in second
-    rows = re.compile(r'<section aria-labelledby="incoming-h">.*?</section>', re.S)
+    rows = re.compile(r'<section><h2 id="incoming-h">.*?</section>', re.S)
     assert rows.search(first).group(0) != rows.search(second).group(0)
 
 
@@ -212,8 +212,8 @@ def test_a_property_page_shows_domain_range_shapes_and_examples(server):
     text = html_of(get(server, "/page/ontology/isoAlpha2", BROWSER))
     assert "rdfs:domain" in text and "rdfs:range" in text
     assert 'href="/shapes/CountryShape"' in text
-    examples = re.search(r'<section aria-labelledby="examples-h">.*?</section>', text, re.S).group(0)
-    assert len(re.findall(r"<tr>", examples)) == 5
+    examples = re.search(r'<section><h2 id="examples-h">.*?</section>', text, re.S).group(0)
+    assert len(re.findall(r"<tr>", examples.split("<tbody>")[1])) == 5
 
 
 PAGES = ["/", "/query", "/browse/members", "/browse/bodies", "/browse/events", "/browse/people",
@@ -226,11 +226,18 @@ def test_pages_are_well_formed_html_with_languages(server, path):
     text = html_of(get(server, path, BROWSER, lang="ja"))
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     document = parser.parse(text)                       # raises on any parse error
-    assert document.get("lang") == "en"
+    assert document.get("lang") == "ja"                 # the interface speaks Japanese too
     assert document.find(".//main") is not None and document.find(".//title").text
+    parents = {child: parent for parent in document.iter() for child in parent}
+
+    def language(element):
+        while element is not None and element.get("lang") is None:
+            element = parents.get(element)
+        return None if element is None else element.get("lang")
+
     for element in document.iter():
         if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", element.text or ""):   # CJK text says its language
-            assert element.get("lang") in ("ja", "zh-hans") or element.tag in ("script", "pre", "code"), element.text
+            assert language(element) in ("ja", "zh-hans", "zh-Hans") or element.tag in ("script", "pre", "code"), element.text
     for link in document.iter("a"):
         href = link.get("href", "")
         assert not href.startswith(BASE), f"{path} links off the local server: {href}"
@@ -250,9 +257,10 @@ def test_home_page_chart_and_table_come_from_the_service(server):
     text = html_of(get(server, "/", BROWSER))
     members = requests.post(server.url + "/sparql", data={"query": (ROOT / "queries/views/members.rq").read_text()},
                             timeout=30).json()["results"]["bindings"]
+    members = [m for m in members if m["name"]["xml:lang"] == "en"]     # a row per name: one per member here
     assert len(members) == 45
     days = {m["earliest"]["value"] for m in members}
-    svg = re.search(r"<svg.*?</svg>", text, re.S).group(0)
+    svg = re.search(r'<svg[^>]*aria-labelledby="timeline-title.*?</svg>', text, re.S).group(0)
     assert svg.count("<circle") == len(days)                              # one step per join day
     assert "45 members" in re.search(r"<desc[^>]*>(.*?)</desc>", svg).group(1)
     assert svg.count('class="mark"') >= 5                                  # the summits

@@ -142,7 +142,8 @@ SELECT_ACCEPT = [
     ("text/csv", "text/csv"),
     ("text/tab-separated-values", "text/tab-separated-values"),
     ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("text/html, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml"),
+    # A browser: SPARQL XML, labelled so that the browser shows it instead of downloading a file.
+    ("text/html, application/xml;q=0.9, */*;q=0.8", "application/xml"),
     ("text/*", "text/csv"),
 ]
 

@@ -91,6 +91,7 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(timed_server):
         assert others and set(others) <= {200, 504}, others
     else:
         assert others and set(others) == {200}, others
+    settle(server)                  # an external store may still be dropping the runaway query
     assert count(server) == before  # nothing lost
 
 

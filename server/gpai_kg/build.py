@@ -34,7 +34,7 @@ from .errors import BuildError, ValidationFailed
 from .namespaces import CANONICAL_BASE, LINK_TARGETS, Namespaces, rebase
 from .project import Project
 from .validate import validate
-from .void import LINK_PREDICATE, describe, sha256
+from .void import LINK_PREDICATE, Publisher, describe, sha256
 
 VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 
@@ -68,7 +68,8 @@ ARTEFACTS: tuple[Artefact, ...] = (
     Artefact("ontology.ttl", "text/turtle", ox.RdfFormat.TURTLE, ("ontology",),
              "The GPAI ontology in Turtle"),
     Artefact("shapes.ttl", "text/turtle", ox.RdfFormat.TURTLE, ("shapes",),
-             "The SHACL shapes the data conforms to, in Turtle"),
+             "The SHACL shapes, in Turtle: the data conforms to them with the ontology merged in "
+             "(the shapes target classes the data gets through the ontology's subclasses)"),
     # One linkset per dataset we link to, for those who want only the links (VoID linksets).
     *(Artefact(f"linkset-{name}.nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("data",),
                f"Links from the GPAI Knowledge Graph to {target.title} (skos:exactMatch), in N-Triples",
@@ -138,7 +139,8 @@ def build(project: Project, settings: Settings) -> Release:
         for artefact in ARTEFACTS:
             _write(dataset, artefact, tmp / artefact.name, ns)
         void = describe(graphs["data"], ns, version, build_time(), tmp,
-                        [(a, tmp / a.name) for a in ARTEFACTS])
+                        [(a, tmp / a.name) for a in ARTEFACTS],
+                        Publisher(settings.publisher, settings.contact or ns.base))
         _write_graph(void, tmp / VOID_FILE, ns)
         _write_checksums(tmp)
         final = releases / version

@@ -65,6 +65,7 @@ def validate(fmt: str, **options) -> None:
 @click.option("--release", default=None, help=BY_NAME["release"].help + " [env: GPAI_KG_RELEASE]")
 @click.option("--base-iri", "base_iri", default=None,
               help=BY_NAME["base_iri"].help + " [env: GPAI_KG_BASE_IRI]")
+@_setting_options("publisher", "contact")
 def build(**options) -> None:
     """Validate, then write a versioned release (refused, with a report, if invalid)."""
     from .build import build as run

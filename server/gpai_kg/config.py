@@ -8,6 +8,7 @@ defaults < environment < explicit overrides (CLI flags, test configuration).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,15 @@ def _http_iri(value: str) -> str:
     return str(value)
 
 
+def _contact(value: str) -> str:
+    value = str(value).strip()
+    if value.startswith(("http://", "https://", "mailto:")):
+        return value
+    if re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
+        return "mailto:" + value
+    raise ValueError("must be an email address or an http(s) IRI")
+
+
 def _store_url(value: str) -> str:
     from urllib.parse import urlsplit
 
@@ -109,6 +119,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("release", None,
             "Version stamped on a release (default: the UTC date, taken from "
             "SOURCE_DATE_EPOCH when set, as YYYY-MM-DD)."),
+    Setting("publisher", "gpai-kg maintainers",
+            "Who publishes the release: its publisher and creator in the VoID/DCAT description."),
+    Setting("contact", None,
+            "Where to reach the publisher, for the description's contact point: an email address or an "
+            "http(s) page (default: the dataset's home page under base_iri).", _contact),
     # --- the service
     Setting("files", (),
             "RDF files to serve instead of the latest release, each triples file as a named graph "
@@ -167,7 +182,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
-_ALWAYS_PARSED = (_positive_int, _non_negative_int, _positive_float, _paths, _iri_list, _bool, _store_url)
+_ALWAYS_PARSED = (_contact, _positive_int, _non_negative_int, _positive_float, _paths, _iri_list, _bool, _store_url)
 
 
 def allowed_services(settings) -> tuple[str, ...]:

@@ -31,6 +31,13 @@ TERM_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, O
               RDF.Property)
 DATE_PREDICATES = (TIME.inXSDDate, TIME.inXSDDateTimeStamp, TIME.inXSDgYearMonth, TIME.inXSDgYear)
 PRECISIONS = {TIME.unitDay: "day", TIME.unitMonth: "month", TIME.unitYear: "year"}
+def N_(text: str) -> str:
+    """Marks a string for the interface's message catalogues; the page translates it when it shows it."""
+    return text
+
+
+#: How a page says a date's precision (English here; the web layer's gettext translates).
+PRECISION_NOTES = {"day": N_("to the day"), "month": N_("to the month"), "year": N_("to the year")}
 MEMBERSHIP_PARTIES = (ORG.member, ORG.organization)
 
 _ADJACENT = " ".join(f"<{p}>" for p in (*LABEL_PREDICATES, SCHEMA.url))
@@ -84,6 +91,8 @@ class Value:
     note: str | None = None        # datatype, precision, CURIE…
     external: bool = False
     children: list[tuple[Value, list[Value]]] = field(default_factory=list)
+    sources: list[Value] = field(default_factory=list)   # the sources that state this value (reification)
+    inferred: str | None = None                           # a curator's note, when inferred or translated
 
 
 @dataclass
@@ -93,6 +102,7 @@ class Membership:
     start: Value | None
     end: Value | None
     sources: list[Value]
+    group: Value | None = None   # what the page groups it under: the organisation, or the role
 
 
 @dataclass
@@ -104,11 +114,14 @@ class ExternalLink:
 class Presenter:
     """Turns a description graph into values for templates, in the reader's language."""
 
-    def __init__(self, graph: Graph, ns: Namespaces, lang: str, local_prefix: str = "/") -> None:
+    def __init__(self, graph: Graph, ns: Namespaces, lang: str, local_prefix: str = "/",
+                 gettext=lambda text: text, term_labels: dict | None = None) -> None:
         self.graph = graph
         self.ns = ns
         self.lang = lang
         self.local_prefix = local_prefix
+        self._ = gettext                         # the interface's words, in the reader's language
+        self.term_labels = term_labels or {}     # labels of the terms of reused vocabularies
         self._curies = {iri: prefix for prefix, iri in ns.prefixes().items()}
 
     # names ------------------------------------------------------------------------------
@@ -127,6 +140,9 @@ class Presenter:
         for lang in (self.lang, self.lang.split("-")[0], "en", ""):
             if lang in labels:
                 return labels[lang], lang or None
+        known = self.term_labels.get(str(node))
+        if known is not None:  # a term of a reused vocabulary (org:memberOf): its label, translated
+            return str(known), self.lang
         if labels:
             lang = sorted(labels)[0]
             return labels[lang], lang or None
@@ -173,12 +189,12 @@ class Presenter:
     def _blank(self, node: BNode, depth: int) -> Value:
         types = set(self.graph.objects(node, RDF.type))
         if TIME.Instant in types or any(self.graph.objects(node, p) for p in DATE_PREDICATES):
-            return self.instant(node) or Value("(no date)")
+            return self.instant(node) or Value(self._(N_("(no date)")))
         if TIME.Interval in types:
             start = self._first(node, TIME.hasBeginning)
             end = self._first(node, TIME.hasEnd)
             begin_text = self.instant(start).text if start is not None else "?"
-            end_text = self.instant(end).text if end is not None else "present"
+            end_text = self.instant(end).text if end is not None else self._(N_("present"))
             return Value(f"{begin_text} – {end_text}")
         if depth >= 2:
             return Value("…")
@@ -189,7 +205,9 @@ class Presenter:
             date = self._first(node, predicate)
             if date is not None:
                 precision = PRECISIONS.get(self._first(node, self.ns.gpai.datePrecision))
-                return Value(str(date), note=f"precision: {precision}" if precision else None)
+                note = self._(PRECISION_NOTES[precision]) if precision else None
+                sources = [self.value(s) for s in sorted(self.graph.objects(node, PROV.wasDerivedFrom))]
+                return Value(str(date), note=note, sources=sources)
         return None
 
     def _first(self, node, predicate):
@@ -197,12 +215,33 @@ class Presenter:
 
     def properties(self, node, depth: int = 0, skip=()) -> list[tuple[Value, list[Value]]]:
         rows = []
+        stated = self.statement_sources(node) if depth == 0 else {}
         for predicate in sorted(set(self.graph.predicates(node)), key=self.curie):
             if predicate in skip:
                 continue
-            objects = sorted(self.graph.objects(node, predicate), key=_sort_key)
-            rows.append((self.value(predicate), [self.value(o, depth) for o in objects]))
+            values = []
+            for o in sorted(self.graph.objects(node, predicate), key=_sort_key):
+                v = self.value(o, depth)
+                v.sources, v.inferred = stated.get((predicate, o), ([], None))
+                values.append(v)
+            rows.append((self.value(predicate), values))
         return rows
+
+    def statement_sources(self, node) -> dict[tuple, tuple[list[Value], str | None]]:
+        """(predicate, object) → the sources (and curator's note) its reification nodes give."""
+        found: dict[tuple, tuple[list[Value], str | None]] = {}
+        for statement in self.graph.subjects(RDF.subject, node):
+            predicate = self._first(statement, RDF.predicate)
+            obj = self._first(statement, RDF.object)
+            if predicate is None or obj is None:
+                continue
+            sources, note = found.get((predicate, obj), ([], None))
+            sources = sources + [self.value(s) for s in sorted(self.graph.objects(statement, PROV.wasDerivedFrom))]
+            if (statement, self.ns.gpai.inferred, Literal(True)) in self.graph:
+                editorial = self._first(statement, SKOS.editorialNote)
+                note = str(editorial) if editorial is not None else self._(N_("inferred by a curator"))
+            found[(predicate, obj)] = (sources, note)
+        return found
 
     # sections of a resource page -------------------------------------------------------
     def external_links(self, node) -> list[ExternalLink]:
@@ -223,14 +262,18 @@ class Presenter:
                 start = self._first(interval, TIME.hasBeginning) if interval is not None else None
                 end = self._first(interval, TIME.hasEnd) if interval is not None else None
                 role = self._first(membership, ORG.role)
+                party = self.value(other) if other is not None else Value("?")
+                role_value = self.value(role) if role is not None else None
                 rows.append(Membership(
-                    party=self.value(other) if other is not None else Value("?"),
-                    role=self.value(role) if role is not None else None,
+                    party=party, role=role_value,
                     start=self.instant(start) if start is not None else None,
                     end=self.instant(end) if end is not None else None,
                     sources=[self.value(s) for s in sorted(self.graph.objects(membership, PROV.wasDerivedFrom))],
+                    # A member's page groups by organisation; an organisation's page by role.
+                    group=party if party_predicate == ORG.member else role_value,
                 ))
-        return sorted(rows, key=lambda m: ((m.start.text if m.start else "9999"), m.party.text))
+        return sorted(rows, key=lambda m: ((m.group.text if m.group else ""), (m.start.text if m.start else "9999"),
+                                           m.party.text))
 
     def incoming(self, node) -> list[tuple[Value, Value]]:
         """(subject, predicate) of the triples pointing at ``node``, memberships aside."""

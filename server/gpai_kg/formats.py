@@ -33,6 +33,16 @@ class Format:
     def accepts(self) -> tuple[str, ...]:
         return (self.media_type, *self.aliases)
 
+    @property
+    def display_type(self) -> str:
+        """A media type browsers show rather than save, for the same bytes: JSON as application/json,
+        XML as application/xml, the text formats as text/plain."""
+        if self.media_type.endswith("+json"):
+            return "application/json; charset=utf-8"
+        if self.media_type.endswith("+xml"):
+            return "application/xml; charset=utf-8"
+        return "text/plain; charset=utf-8"
+
 
 RESULT_FORMATS: tuple[Format, ...] = (
     Format("json", "application/sparql-results+json", "srj", ("application/json",),
@@ -100,11 +110,19 @@ def _match(pattern: str, media: str) -> int | None:
 
 
 def explicit_quality(accept: MIMEAccept, media_types) -> float:
-    """The best q a client gives any of ``media_types`` by name (wildcards do not count)."""
-    return max((q for media, q in accept if media in media_types), default=0)
+    """The best q a client gives any of ``media_types`` by name (wildcards do not count); media types
+    are compared without regard to case, as RFC 9110 says."""
+    wanted = {m.lower() for m in media_types}
+    return max((q for media, q in accept if media.split(";", 1)[0].strip().lower() in wanted), default=0)
 
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def prefers_html(accept: MIMEAccept, others) -> bool:
+    """A person's browser: HTML asked for by name, at least as much as any of ``others``."""
+    html = explicit_quality(accept, HTML_TYPES)
+    return html > 0 and html >= explicit_quality(accept, others)
 
 
 def offered(table: tuple[Format, ...]) -> list[str]:

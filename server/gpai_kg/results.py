@@ -45,13 +45,29 @@ def render(result, fmt: Format, max_rows: int, limit: int | None = None) -> Rend
     return Rendered(solutions.serialize(format=fmt.results), truncated)
 
 
+def rdf_document(ntriples: bytes, fmt: Format, first: str, prefixes: dict[str, str]) -> bytes:
+    """A data document about ``first``: its triples first, then the others by subject, written in
+    ``fmt`` with the prefixes its IRIs use (Turtle, RDF/XML and JSON-LD are read by people too)."""
+    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    triples.sort(key=lambda t: (t.subject.value != first, isinstance(t.subject, ox.BlankNode), str(t.subject),
+                                str(t.predicate), str(t.object)))
+    if fmt.rdf == ox.RdfFormat.N_TRIPLES:
+        return ox.serialize(triples, format=fmt.rdf)
+    used = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    used |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+    wanted = {name: iri for name, iri in prefixes.items() if any(u.startswith(iri) for u in used)}
+    return ox.serialize(triples, format=fmt.rdf, prefixes=wanted)
+
+
 def render_triples(triples: Iterable[ox.Triple], fmt: Format, max_rows: int) -> Rendered:
     """Serialise triples (a CONSTRUCT's, or parsed from a store's answer) in ``fmt``, at most ``max_rows``."""
     nt = ox.RdfFormat.N_TRIPLES
-    if isinstance(triples, ox.QueryTriples):  # Oxigraph's own serialiser, no Python loop
-        lines, truncated = _capped(lambda out: triples.serialize(out, format=nt), max_rows)
+    # A graph is a set: a triple two solutions build alike is written once (Oxigraph writes each).
+    if isinstance(triples, ox.QueryTriples):  # Oxigraph's own serialiser, no Python loop per triple
+        lines, truncated = _capped(lambda out: triples.serialize(out, format=nt), max_rows, _DistinctLines)
     else:
-        lines, truncated = _capped(lambda out: ox.serialize(triples, out, format=nt), max_rows)
+        lines, truncated = _capped(lambda out: ox.serialize(triples, out, format=nt), max_rows, _DistinctLines)
     if fmt.rdf == ox.RdfFormat.N_TRIPLES:
         return Rendered(lines, truncated)
     kept = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
@@ -90,9 +106,33 @@ class _LineCap(io.RawIOBase):
         raise _Enough
 
 
-def _capped(write: Callable[[io.RawIOBase], None], max_lines: int) -> tuple[bytes, bool]:
+class _DistinctLines(_LineCap):
+    """The same, keeping each distinct line once (N-Triples: one triple per line, one way to write it)."""
+
+    def __init__(self, max_lines: int) -> None:
+        super().__init__(max_lines)
+        self.seen: set[bytes] = set()
+        self.partial = b""
+
+    def write(self, chunk) -> int:
+        data = self.partial + bytes(chunk)
+        *lines, self.partial = data.split(b"\n")
+        for line in lines:
+            if line in self.seen:
+                continue
+            if self.lines == self.max_lines:
+                self.truncated = True
+                raise _Enough
+            self.seen.add(line)
+            self.buffer += line + b"\n"
+            self.lines += 1
+        return len(chunk)
+
+
+def _capped(write: Callable[[io.RawIOBase], None], max_lines: int,
+            writer_class: type[_LineCap] = _LineCap) -> tuple[bytes, bool]:
     """What ``write(output)`` writes, up to ``max_lines`` lines, and whether it wrote more."""
-    writer = _LineCap(max_lines)
+    writer = writer_class(max_lines)
     try:
         write(writer)
     except Exception:

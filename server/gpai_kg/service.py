@@ -107,10 +107,15 @@ class Service:
             self._view_rows[name] = self.select(Template(self.views[name].text, name))
         return self._view_rows[name]
 
-    def dataset_fact(self, predicate: str) -> str | None:
-        """A value the release's VoID gives the dataset itself (its description, date…)."""
-        return next((t.object.value for t in self.void
-                     if t.subject.value == str(self.ns.dataset) and t.predicate.value == predicate), None)
+    def dataset_fact(self, predicate: str, subject: str | None = None) -> str | None:
+        """A value the release's VoID gives the dataset itself (its description, date…), or ``subject``."""
+        return next(iter(self.dataset_facts(predicate, subject)), None)
+
+    def dataset_facts(self, predicate: str, subject: str | None = None) -> list[str]:
+        """Every such value, sorted."""
+        subject = subject or str(self.ns.dataset)
+        return sorted(t.object.value for t in self.void
+                      if t.subject.value == subject and t.predicate.value == predicate)
 
     @property
     def graphs(self) -> dict[str, int]:

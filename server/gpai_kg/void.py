@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from .namespaces import LINK_TARGETS, SPDX, VOCABULARIES, Namespaces
+from .namespaces import LINK_TARGETS, SPDX, VCARD, VOCABULARIES, Namespaces
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 TITLE = "GPAI Knowledge Graph"
 DESCRIPTION = ("An open, linked-data knowledge graph of the Global Partnership on Artificial "
                "Intelligence (GPAI): its members and when they joined, its bodies, summits, "
                "people in roles and source documents, every fact with its source.")
+#: Words a catalogue can find the dataset by (DCAT keywords, schema.org keywords).
+KEYWORDS = ("Global Partnership on Artificial Intelligence", "GPAI", "artificial intelligence",
+            "AI governance", "international organisations", "OECD", "linked data", "knowledge graph")
 LINK_PREDICATE = SKOS.exactMatch
 IANA = "https://www.iana.org/assignments/media-types/"
 
@@ -43,8 +47,21 @@ def target_iri(ns: Namespaces, target: str) -> URIRef:
     return URIRef(f"{ns.dataset}/target/{target}")
 
 
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the release (settings ``publisher`` and ``contact``): a name, and an email
+    (``mailto:``) or web page to reach them."""
+
+    name: str
+    contact: str
+
+
+#: Dated values whose dates say what period the data covers.
+DATE_TYPES = {XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime}
+
+
 def describe(data: Graph, ns: Namespaces, version: str, issued: datetime, folder: Path,
-             artefacts: list) -> Graph:
+             artefacts: list, publisher: Publisher | None = None) -> Graph:
     """A VoID/DCAT graph describing ``data`` and the release files in ``artefacts``."""
     g = ns.bind(Graph())
     ds = ns.dataset
@@ -61,7 +78,11 @@ def describe(data: Graph, ns: Namespaces, version: str, issued: datetime, folder
     g.add((ds, VOID.sparqlEndpoint, URIRef(ns.base + "sparql")))
     g.add((ds, VOID.rootResource, ns.mint("organisation", "gpai")))
     g.add((ds, FOAF.homepage, URIRef(ns.base)))
+    for word in KEYWORDS:
+        g.add((ds, DCAT.keyword, Literal(word, lang="en")))
     _catalogue(g, ds, ns)
+    _publisher(g, ds, ns, publisher or Publisher("gpai-kg maintainers", ns.base))
+    _coverage(g, ds, ns, data)
     _statistics(g, ds, data)
     _vocabularies(g, ds, data, ns)
     _linksets(g, ds, data, ns)
@@ -88,6 +109,48 @@ def _catalogue(g: Graph, ds: URIRef, ns: Namespaces) -> None:
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCAT.servesDataset, ds))
     g.add((service, DCTERMS.license, LICENSE))
+
+
+def _publisher(g: Graph, ds: URIRef, ns: Namespaces, publisher: Publisher) -> None:
+    """The publisher, also the creator (DCTERMS), and a contact point (DCAT, vCard)."""
+    agent = URIRef(f"{ns.dataset}/publisher")
+    g.add((agent, RDF.type, FOAF.Agent))
+    g.add((agent, FOAF.name, Literal(publisher.name)))
+    contact = URIRef(publisher.contact)
+    if publisher.contact.startswith("mailto:"):
+        g.add((agent, FOAF.mbox, contact))
+    else:
+        g.add((agent, FOAF.homepage, contact))
+    point = URIRef(f"{ns.dataset}/contact")
+    g.add((point, RDF.type, VCARD.Kind))
+    g.add((point, VCARD.fn, Literal(publisher.name)))
+    g.add((point, VCARD.hasEmail if publisher.contact.startswith("mailto:") else VCARD.hasURL, contact))
+    for holder in (ds, URIRef(f"{ns.dataset}/catalog")):
+        g.add((holder, DCTERMS.publisher, agent))
+    g.add((ds, DCTERMS.creator, agent))
+    g.add((ds, DCAT.contactPoint, point))
+
+
+def dated_span(data: Graph) -> tuple[str, str] | None:
+    """The first and last date (as ISO text, to the precision given) among the data's dated values."""
+    days = sorted(str(o) for o in data.objects() if isinstance(o, Literal) and o.datatype in DATE_TYPES)
+    return (days[0][:10], days[-1][:10]) if days else None
+
+
+def _coverage(g: Graph, ds: URIRef, ns: Namespaces, data: Graph) -> None:
+    """The period the data's dates span (dcterms:temporal, a dcterms:PeriodOfTime with DCAT dates)."""
+    span = dated_span(data)
+    if span is None:
+        return
+    period = URIRef(f"{ns.dataset}/period")
+    g.add((ds, DCTERMS.temporal, period))
+    g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+    for predicate, value in zip((DCAT.startDate, DCAT.endDate), span):
+        g.add((period, predicate, Literal(value, datatype=_date_type(value))))
+
+
+def _date_type(value: str) -> URIRef:
+    return {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
 
 
 def _statistics(g: Graph, ds: URIRef, data: Graph) -> None:

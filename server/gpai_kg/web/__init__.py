@@ -8,14 +8,16 @@ import. The routes, by (path, method):
 ================================  ==========  ==============================================
 ``/``                             GET         home: members, membership timeline, dataset JSON-LD
 ``/query``                        GET         YASGUI on /sparql and the gallery of example queries
+``/browse/``                      GET         every index, with its size
 ``/browse/<kind>``                GET         an index of members, bodies, events, people, sources…
+``/charts``                       GET         reports per working group and year; members in other bodies
 ``/id/…``, ``/ontology…``,        GET         resource IRIs: 303 to their page or data document
 ``/shapes…``, ``/dataset…``
 ``/page/<path>``                  GET         a resource's HTML page (or the ontology's documentation)
 ``/data/<path>.<ext>``            GET         a resource's data document: ttl, nt, jsonld, rdf
 ``/sparql``                       GET, POST   SPARQL 1.1 Protocol; GET without a query: service description
-``/.well-known/void``             GET         the dataset's VoID and DCAT description
-``/dumps/``                       GET         the downloadable files, as JSON
+``/.well-known/void``             GET         the dataset's VoID and DCAT description (an HTML page for browsers)
+``/dumps/``                       GET         the downloadable files, as JSON (a table for browsers)
 ``/dumps/<name>``                 GET, HEAD   one file (ETag, Last-Modified, ranges)
 ``/releases/<version>/<name>``    GET, HEAD   the same, at the versioned URL the VoID gives
 ``/health``                       GET         liveness and the dataset's size
@@ -23,7 +25,8 @@ import. The routes, by (path, method):
 ``/-/settings.json``              GET         the settings in force
 ================================  ==========  ==============================================
 
-The read API (everything but the HTML pages) answers cross-origin requests (CORS), without
+HTML pages speak the reader's language: ``?lang=`` (kept in a cookie), else Accept-Language; see
+:mod:`gpai_kg.web.i18n`. The read API (everything but the HTML pages) answers cross-origin requests (CORS), without
 credentials.
 """
 
@@ -34,13 +37,17 @@ from typing import Any
 
 from urllib.parse import urlencode
 
+from pathlib import Path
+
 from flask import Flask, request
+from flask_babel import Babel, format_date, format_number, gettext
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..service import CLIENT, Service
 from .cache import ResponseCache
+from .i18n import COOKIE, LANGUAGES, babel_locale, reader_language
 
 
 def create_app(config: Mapping[str, Any] | None = None, service: Service | None = None) -> Flask:
@@ -68,9 +75,12 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
          methods=["GET", "HEAD", "POST", "OPTIONS"],  # a read-only API
          supports_credentials=False, send_wildcard=True,
          expose_headers=[TRUNCATED_HEADER, "Link", "Content-Location", "Retry-After"])
+    Babel(app, locale_selector=babel_locale,
+          default_translation_directories=str(Path(__file__).parent / "translations"))
     app.before_request(_note_client)
     app.after_request(_security_headers)
-    app.context_processor(_url_helpers)
+    app.after_request(_keep_language)
+    app.context_processor(_template_helpers)
     return app
 
 
@@ -91,9 +101,42 @@ def _security_headers(response):
     return response
 
 
-def _url_helpers() -> dict:
+def _keep_language(response):
+    """A language asked for with ?lang= is kept, in a cookie, for the next pages."""
+    asked = request.args.get("lang", "").lower()
+    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    if response.mimetype == "text/html":
+        # The interface's language; names in data keep their own lang attributes.
+        response.headers["Content-Language"] = bcp47(reader_language())
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def _template_helpers() -> dict:
     def with_args(**changes) -> str:
         args = {**request.args.to_dict(), **{k: str(v) for k, v in changes.items()}}
         return request.path + "?" + urlencode(args)
 
-    return {"lang_url": lambda code: with_args(lang=code), "page_url": lambda n: with_args(page=n)}
+    lang = reader_language()
+    return {
+        "lang": lang,
+        "languages": LANGUAGES,
+        "lang_url": lambda code: with_args(lang=code),
+        "page_url": lambda n: with_args(page=n),
+        "bcp47": bcp47,
+        "format_number": format_number,
+        "format_date": lambda day: format_date(day, format="medium"),
+        "precision_name": lambda precision: PRECISION_NAMES[precision]() if precision in PRECISION_NAMES else "",
+    }
+
+
+#: A date's precision, in the interface's words.
+PRECISION_NAMES = {"day": lambda: gettext("day"), "month": lambda: gettext("month"), "year": lambda: gettext("year")}
+
+
+def bcp47(tag: str) -> str:
+    """A language tag as BCP 47 writes it (zh-hans → zh-Hans), for lang and hreflang attributes."""
+    parts = tag.split("-")
+    return "-".join([parts[0]] + [p.title() if len(p) == 4 else p.upper() if len(p) == 2 else p for p in parts[1:]])

@@ -8,11 +8,11 @@ comes from the release's table of artefacts.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, make_response, render_template, request, url_for
 
 from ..build import VOID_FILE
 from ..errors import NotFound
-from ..formats import GRAPH_FORMATS, negotiate
+from ..formats import GRAPH_FORMATS, negotiate, prefers_html
 from .conditional import send_release_file
 
 blueprint = Blueprint("dumps", __name__)
@@ -20,11 +20,21 @@ blueprint = Blueprint("dumps", __name__)
 
 @blueprint.get("/dumps/")
 def index():
+    """The downloadable files: a table for people, JSON for programs."""
     service = current_app.extensions["gpai_kg"]
-    return jsonify({"source": service.source, "dumps": [
-        {"name": d.name, "url": url_for("dumps.download", name=d.name, _external=True),
-         "media_type": d.media_type, "bytes": d.path.stat().st_size}
-        for d in service.dumps.values()]})
+    dumps = [{"name": d.name, "url": url_for("dumps.download", name=d.name, _external=True),
+              "media_type": d.media_type, "bytes": d.path.stat().st_size, "sha256": _digest(d)}
+             for d in service.dumps.values()]
+    if prefers_html(request.accept_mimetypes, ("application/json",)):
+        response = make_response(render_template("dumps.html", dumps=dumps, source=service.source))
+    else:
+        response = jsonify({"source": service.source, "dumps": dumps})
+    response.vary.add("Accept")
+    return response
+
+
+def _digest(dump) -> str | None:
+    return dump.etag[len("sha256-"):] if dump.etag.startswith("sha256-") else None
 
 
 @blueprint.get("/dumps/<name>")
@@ -54,6 +64,12 @@ def void():
     service = current_app.extensions["gpai_kg"]
     if service.void_path is None:
         raise NotFound("this service serves RDF files given on its command line, which have no VoID description")
+    if request.args.get("format", "").lower() == "html" or (
+            not request.args.get("format") and prefers_html(request.accept_mimetypes,
+                                                            [m for f in GRAPH_FORMATS for m in f.accepts()])):
+        response = make_response(render_template("dataset.html", **dataset_view(service)))
+        response.vary.add("Accept")
+        return response
     fmt = negotiate(GRAPH_FORMATS, request.accept_mimetypes, request.args.get("format"))
     if fmt.rdf == ox.RdfFormat.TURTLE:
         response = send_release_file(service.void_path, fmt.content_type, service.dumps[VOID_FILE].etag)
@@ -70,3 +86,23 @@ def _send(dump, immutable: bool = False):
     # A versioned URL names bytes that never change; /dumps/ follows the release being served.
     return send_release_file(dump.path, media, dump.etag, download_name=dump.name,
                              max_age=31_536_000 if immutable else 300, immutable=immutable)
+
+
+def dataset_view(service) -> dict:
+    """The VoID/DCAT description as a page: the dataset, then each thing it describes."""
+    from rdflib import Graph
+
+    from .linked_data import presenter
+    from .i18n import reader_language
+
+    graph = Graph().parse(data=ox.serialize(service.void, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    view = presenter(graph, reader_language())
+    dataset = next((s for s in graph.subjects() if str(s) == str(service.ns.dataset)), None)
+    others = sorted({s for s in graph.subjects() if s != dataset and not _blank(s)}, key=str)
+    return {"view": view, "dataset": dataset, "others": others}
+
+
+def _blank(node) -> bool:
+    from rdflib import BNode
+
+    return isinstance(node, BNode)

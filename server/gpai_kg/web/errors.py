@@ -14,7 +14,17 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import GpaiKgError, HttpError
 from ..formats import HTML_TYPES, explicit_quality
-from .i18n import LANGUAGES, reader_language
+from flask_babel import gettext
+
+def N_(text: str) -> str:
+    return text
+
+
+#: The titles of the errors a page can show, for the interface's message catalogues.
+HTTP_TITLES = (N_("Bad Request"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"), N_("Not Acceptable"),
+               N_("Gone"), N_("Precondition Failed"), N_("Content Too Large"), N_("Unsupported Media Type"),
+               N_("Range Not Satisfiable"), N_("Too Many Requests"), N_("Internal Server Error"),
+               N_("Bad Gateway"), N_("Service Unavailable"), N_("Gateway Timeout"))
 
 #: Paths whose clients are programs: they always get JSON errors.
 API_PATHS = ("/sparql", "/dumps", "/releases", "/data/", "/.well-known", "/health", "/-/")
@@ -30,14 +40,19 @@ def wants_html() -> bool:
 
 def error_response(status: int, title: str, message: str, headers: dict | None = None, **details):
     if wants_html():
-        response = make_response(render_template(
-            "error.html", status=status, title=title, message=message, lang=reader_language(),
-            languages=LANGUAGES))
+        response = make_response(render_template("error.html", status=status, title=gettext(title),
+                                                 message=message))
     else:
         body = {"ok": False, "status": status, "title": title, "error": message, **details}
         response = jsonify(body)
     response.status_code = status
     response.headers.update(headers or {})
+    if not request.path.startswith(API_PATHS):
+        # HTML or JSON was chosen by Accept (and the page's words by the reader's language): caches must
+        # keep them apart. The API's errors are JSON whatever is asked, but its 406s still vary.
+        response.vary.add("Accept")
+    elif status == 406:
+        response.vary.add("Accept")
     return response
 
 

@@ -22,10 +22,15 @@ from pyoxigraph import NamedNode
 
 from ..describe import DESCRIPTION, Presenter
 from ..errors import NotAcceptable, NotFound
-from ..formats import HTML_TYPES, GRAPH_FORMATS, Format, explicit_quality, negotiate, offered
+from ..formats import HTML_TYPES, GRAPH_FORMATS, Format, explicit_quality, negotiate, offered, prefers_html
 from ..gate import Template
+from ..results import rdf_document
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from .cache import cached
-from .i18n import LANGUAGES, reader_language
+from .i18n import reader_language
+from .terms import TERM_LABELS
 from .paging import PAGE_SIZE, page_number
 from .sparql import TRUNCATED_HEADER
 
@@ -49,6 +54,7 @@ def _iri(path: str) -> str:
 
 
 EXISTS = Template("ASK { { $resource ?p ?o } UNION { ?s ?p $resource } }", "exists")
+IS_VERSION = Template("ASK { ?ontology <http://www.w3.org/2002/07/owl#versionIRI> $version }", "is-version")
 
 
 # --- 303s -------------------------------------------------------------------------------------
@@ -61,7 +67,13 @@ EXISTS = Template("ASK { { $resource ?p ?o } UNION { ?s ?p $resource } }", "exis
 def resolve(root: str, rest: str):
     path = f"{root}/{rest}" if rest else root
     iri = _iri(path)
-    if not _exists(iri):
+    if root == "ontology" and rest.startswith("version/"):
+        # The version IRI of the ontology served names this version of it: its documents are the
+        # ontology's. Other versions are not served here.
+        if not _service().ask(IS_VERSION, version=NamedNode(iri)):
+            raise NotFound(f"<{iri}> is not the version of the ontology this release serves")
+        path = "ontology"
+    elif not _exists(iri):
         raise NotFound(f"nothing is known about <{iri}>")
     fmt = _choose(request.accept_mimetypes, request.args.get("format"))
     if fmt is None:
@@ -120,18 +132,27 @@ def _link_alternates(response: Response, path: str) -> None:
 
 @blueprint.get("/data/<path:path>.<ext>")
 def data(path: str, ext: str):
+    # The route splits at the first dot; the extension is what follows the last (…/version/1.1.0.ttl).
+    path, _, ext = f"{path}.{ext}".rpartition(".")
     fmt = BY_EXTENSION.get(ext)
     if fmt is None or not path.startswith(RESOURCE_ROOTS):
         raise NotFound(f"no data document at {request.path}: ask for .ttl, .nt, .jsonld or .rdf")
     iri = _iri(path)
-    return cached("data", path, fmt.name, render=lambda: _data(path, iri, fmt))
+    response = cached("data", path, fmt.name, render=lambda: _data(path, iri, fmt))
+    # A person who follows a "Turtle" link from a page sees the document rather than saves it.
+    if prefers_html(request.accept_mimetypes, fmt.accepts()):
+        response.headers["Content-Type"] = fmt.display_type
+        response.headers["Content-Disposition"] = "inline"
+    response.vary.add("Accept")
+    return response
 
 
 def _data(path: str, iri: str, fmt: Format) -> Response:
     if not _exists(iri):
         raise NotFound(f"nothing is known about <{iri}>")
-    outcome = _service().construct(DESCRIPTION, fmt.name, r=NamedNode(iri))
-    response = Response(outcome.body, content_type=fmt.content_type)
+    service = _service()
+    outcome = service.construct(DESCRIPTION, "ntriples", r=NamedNode(iri))
+    response = Response(rdf_document(outcome.body, fmt, iri, service.ns.prefixes()), content_type=fmt.content_type)
     response.headers["Content-Location"] = request.path
     if outcome.truncated:
         response.headers[TRUNCATED_HEADER] = f"max-rows={current_app.config['GPAI_KG_SETTINGS'].max_rows}"
@@ -157,15 +178,19 @@ def _page(path: str, iri: str, lang: str) -> Response:
     graph = Graph().parse(data=outcome.body.decode("utf-8"), format="nt")
     if not len(graph):
         raise NotFound(f"nothing is known about <{iri}>")
-    view = Presenter(graph, service.ns, lang, local_prefix=request.script_root + "/")
+    view = presenter(graph, lang)
     node = URIRef(iri)
     incoming = view.incoming(node)
     page, _ = page_number(len(incoming))
     term = view.is_term(node)
     title, title_lang = view.label(node)
+    cite = Citations()
+    sources = view.sources(node)
+    cite(sources)  # the resource's own sources come first in the notes
+    memberships = view.memberships(node)
     response = Response(render_template(
         "resource.html",
-        lang=lang, languages=LANGUAGES, iri=iri, path=path, view=view, node=node, truncated=outcome.truncated,
+        lang=lang, iri=iri, path=path, view=view, node=node, truncated=outcome.truncated,
         title=title, title_lang=title_lang,
         description=view.description(node),
         names=sorted(view.labels(node).items()),
@@ -173,8 +198,8 @@ def _page(path: str, iri: str, lang: str) -> Response:
         properties=view.properties(node, skip=(RDF.type, RDFS.label, RDFS.comment, SKOS.exactMatch,
                                                   PROV.wasDerivedFrom)),
         links=view.external_links(node),
-        memberships=view.memberships(node),
-        sources=view.sources(node),
+        membership_groups=_grouped(memberships),
+        sources=sources, cite=cite,
         incoming=incoming[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
         incoming_total=len(incoming), page_number=page, page_size=PAGE_SIZE,
         term=term, shapes=view.shapes(node) if term else [], examples=view.examples(node) if term else [],
@@ -184,12 +209,46 @@ def _page(path: str, iri: str, lang: str) -> Response:
     response.headers["Content-Language"] = lang
     _link_alternates(response, path)
     response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     return response
 
 
+def presenter(graph: Graph, lang: str) -> Presenter:
+    """Values for the templates, in the reader's language (interface words through the catalogues)."""
+    return Presenter(graph, _service().ns, lang, local_prefix=request.script_root + "/", gettext=gettext,
+                     term_labels=TERM_LABELS)
+
+
+class Citations:
+    """Sources cited once per page, as numbered notes: ``cite(sources)`` gives their numbers."""
+
+    def __init__(self) -> None:
+        self.notes: list = []
+        self._numbers: dict[str, int] = {}
+
+    def __call__(self, sources) -> list[int]:
+        numbers = []
+        for source in sources:
+            key = source.href or source.text
+            if key not in self._numbers:
+                self.notes.append(source)
+                self._numbers[key] = len(self.notes)
+            numbers.append(self._numbers[key])
+        return sorted(set(numbers))
+
+
+def _grouped(memberships) -> list[tuple]:
+    """Memberships under their group (the organisation on a member's page, the role on an organisation's)."""
+    groups: dict[str, tuple] = {}
+    for m in memberships:
+        key = m.group.text if m.group else ""
+        groups.setdefault(key, (m.group, []))[1].append(m)
+    return list(groups.values())
+
+
 #: The ontology page's sections: the OWL type of a term → its heading.
-TERM_GROUPS = {OWL.Class: "Classes", OWL.ObjectProperty: "Object properties",
-               OWL.DatatypeProperty: "Datatype properties", OWL.AnnotationProperty: "Annotation properties"}
+TERM_GROUPS = {OWL.Class: _l("Classes"), OWL.ObjectProperty: _l("Object properties"),
+               OWL.DatatypeProperty: _l("Datatype properties"), OWL.AnnotationProperty: _l("Annotation properties")}
 
 
 ONTOLOGY_TERMS = Template("""
@@ -211,5 +270,7 @@ def _ontology_terms(view: Presenter) -> dict[str, list]:
     for row in rows:
         term = URIRef(row["term"].value)
         label = row["label"].value if "label" in row else view.curie(term)
-        groups[TERM_GROUPS[URIRef(row["type"].value)]].append((label, view.href(str(term))[0], view.curie(term)))
+        label_lang = row["label"].language if "label" in row else None
+        groups[TERM_GROUPS[URIRef(row["type"].value)]].append(
+            (label, view.href(str(term))[0], view.curie(term), label_lang))
     return {name: sorted(items, key=lambda i: i[0].lower()) for name, items in groups.items() if items}

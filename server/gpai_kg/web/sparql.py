@@ -8,10 +8,10 @@ format is negotiated from the query's form.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from ..errors import BadRequest, Forbidden, RequestTooLarge, UnsupportedMediaType
-from ..formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+from ..formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate, prefers_html
 from ..pool import QueryJob
 from .service_description import service_description
 
@@ -30,6 +30,11 @@ def endpoint():
     params = _protocol_params()
     if params.query is None:
         if request.method == "GET":
+            if prefers_html(request.accept_mimetypes, [m for f in GRAPH_FORMATS for m in f.accepts()]):
+                # A person following the "SPARQL endpoint" link: the query page, not a file to save.
+                response = redirect(url_for("pages.query_ui"), code=303)
+                response.vary.add("Accept")
+                return response
             return service_description()
         raise BadRequest("no query: send it as the query parameter or as an application/sparql-query body")
     # The checked door: the query as the engine reads it, against this service's policy.
@@ -44,7 +49,11 @@ def endpoint():
         named_graphs=tuple(params.named_graphs) if params.has_dataset else None,
     )
     outcome = service.run(job, timeout)
-    response = Response(outcome.body, content_type=fmt.content_type)
+    # A person following a link in a browser gets the same bytes under a type the browser shows.
+    shown = prefers_html(request.accept_mimetypes, [m for f in table for m in f.accepts()])
+    response = Response(outcome.body, content_type=fmt.display_type if shown else fmt.content_type)
+    if shown:
+        response.headers["Content-Disposition"] = "inline"
     response.vary.add("Accept")
     response.headers["Server-Timing"] = f"query;dur={outcome.seconds * 1000:.1f}"
     if outcome.truncated:

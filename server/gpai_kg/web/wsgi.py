@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 
 import gunicorn.http.message
 from gunicorn.app.base import BaseApplication
@@ -78,6 +79,10 @@ class Worker(ThreadWorker):
         of the interpreter's exit (a second signal comes from the master) and leaves request
         threads to be joined; ending the main loop is prompt and tidy.
         """
+        if not hasattr(self, "wsgi"):
+            # Still importing the app (a slow boot on a busy machine): nothing to stop, and no main
+            # loop yet to end; leave quietly (gunicorn lets SystemExit through a worker's boot).
+            sys.exit(0)
         if self._stop_queries():
             self.cfg.set("graceful_timeout", 1)
             super().handle_exit(sig, frame)
@@ -87,7 +92,7 @@ class Worker(ThreadWorker):
         if getattr(self, "_stopping", False):
             return False
         self._stopping = True
-        service = getattr(self.wsgi, "extensions", {}).get("gpai_kg")
+        service = getattr(getattr(self, "wsgi", None), "extensions", {}).get("gpai_kg")
         if service is not None:
             service.shutdown()
         return True
