@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from conftest import CLI, RunningServer, load_into, start_store
+from gpai_kg.web.meta import HEALTH_TTL
 from stores import OxigraphStore, free_port
 
 GRAPH = "https://w3id.org/gpai-kg/graph/"
@@ -249,6 +250,7 @@ def test_a_store_that_goes_down_gives_502_and_health_says_so(oxigraph, release, 
         assert f"the store at {oxigraph.query_url} does not answer: connection refused" == body["error"]
         page = requests.get(server.url + "/page/id/country/rs", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 502 and "does not answer" in page.text  # a page for people, same message
+        time.sleep(HEALTH_TTL + 0.1)   # the probe's answer is reused for HEALTH_TTL seconds
         health = requests.get(server.url + "/health", timeout=30)
         assert health.status_code == 503
         assert health.json()["ok"] is False and health.json()["backend"]["answers"] is False

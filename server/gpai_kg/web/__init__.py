@@ -46,6 +46,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..service import CLIENT, Service
+from .answer_cache import AnswerCache
 from .cache import ResponseCache
 from .i18n import COOKIE, LANGUAGES, babel_locale, reader_language
 
@@ -60,6 +61,8 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies,
                                 x_host=settings.trusted_proxies)
+    # Outermost: repeated GETs are answered before Flask, the proxy fix or a query worker see them.
+    app.extensions["gpai_kg_answers"] = app.wsgi_app = AnswerCache(app.wsgi_app)
     app.extensions["gpai_kg"] = service = service or Service.from_settings(settings)
     app.extensions["gpai_kg_cache"] = ResponseCache()  # the release is immutable while it is served
     service.start()  # query workers up (and the store loaded) before the first request

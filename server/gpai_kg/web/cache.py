@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 from flask import Response, current_app, make_response, request
 
+from .answer_cache import CACHEABLE
+
 #: Bytes of rendered answers one web worker keeps.
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -65,4 +67,7 @@ def cached(view: str, *parts, render: Callable[[], Response]) -> Response:
     if cache is None or request.method != "GET":
         return make_response(render())
     key = (view, request.script_root, *parts, tuple(sorted(request.args.items(multi=True))))
-    return cache.get_or_render(key, lambda: make_response(render()))
+    response = cache.get_or_render(key, lambda: make_response(render()))
+    if response.status_code == 200:
+        response.headers[CACHEABLE] = "1"   # the same for the same request: gpai_kg.web.answer_cache
+    return response

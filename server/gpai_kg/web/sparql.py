@@ -8,11 +8,14 @@ format is negotiated from the query's form.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from ..errors import BadRequest, Forbidden, RequestTooLarge, UnsupportedMediaType
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate, prefers_html
 from ..pool import QueryJob
+from .answer_cache import CACHEABLE
 from .service_description import service_description
 
 blueprint = Blueprint("sparql", __name__)
@@ -21,6 +24,8 @@ FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 TRUNCATED_HEADER = "GPAI-KG-Results-Truncated"
+#: Functions whose value changes from one evaluation to the next: their answers are never kept.
+VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -58,6 +63,10 @@ def endpoint():
     response.headers["Server-Timing"] = f"query;dur={outcome.seconds * 1000:.1f}"
     if outcome.truncated:
         response.headers[TRUNCATED_HEADER] = f"max-rows={settings.max_rows}"
+    if request.method == "GET" and not VOLATILE.search(checked.text):
+        # The release does not change while served: the same GET gets the same answer, kept and
+        # validated by ETag (gpai_kg.web.answer_cache). Not when the query asks for the time or chance.
+        response.headers[CACHEABLE] = "1"
     return response
 
 
