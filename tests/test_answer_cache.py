@@ -122,3 +122,56 @@ def test_the_health_probe_reuses_its_answer_briefly(client, service, monkeypatch
         assert client.get("/health").status_code == 200
     assert len(calls) == 1
     assert client.get("/health").headers["Cache-Control"] == "no-store"
+
+
+def test_identical_slow_queries_are_each_admitted_or_refused():
+    """Concurrent identical SPARQL GETs are not parked behind one another: each meets admission control."""
+    import threading
+
+    from gpai_kg.web.answer_cache import UNSHARED_PATHS
+
+    assert "/sparql" in UNSHARED_PATHS
+    seen, started = [], threading.Barrier(3)
+
+    def slow_app(environ, start_response):
+        started.wait(10)               # all three are inside the app at once: none waited for another
+        seen.append(environ["QUERY_STRING"])
+        start_response("200 OK", [("Content-Type", "text/plain"), ("GPAI-KG-Cacheable", "1")])
+        return [b"x"]
+
+    from gpai_kg.web.answer_cache import AnswerCache
+
+    layer = AnswerCache(slow_app)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK%7B%7D"}
+    threads = [threading.Thread(target=lambda: list(layer(dict(environ), lambda *a: None))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert len(seen) == 3
+
+
+def test_identical_page_requests_share_one_rendering():
+    import threading
+
+    from gpai_kg.web.answer_cache import AnswerCache
+
+    rendered, gate = [], threading.Event()
+
+    def page_app(environ, start_response):
+        rendered.append(1)
+        gate.wait(10)                  # the first rendering is slow: the others arrive meanwhile
+        start_response("200 OK", [("Content-Type", "text/html"), ("GPAI-KG-Cacheable", "1")])
+        return [b"<p>page</p>"]
+
+    layer = AnswerCache(page_app)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/page/id/country/rs", "QUERY_STRING": ""}
+    bodies = []
+    threads = [threading.Thread(target=lambda: bodies.append(b"".join(layer(dict(environ), lambda *a: None))))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    threading.Timer(0.5, gate.set).start()
+    for t in threads:
+        t.join(20)
+    assert rendered == [1] and bodies == [b"<p>page</p>"] * 4

@@ -282,7 +282,7 @@ def test_sigterm_ends_queries_in_flight_with_503_and_leaves_nothing(own_server):
     assert "Traceback" not in own_server.output()
 
 
-def test_ctrl_c_stops_make_serve_in_under_3_s_without_noise(release, tmp_path):
+def test_ctrl_c_stops_make_serve_promptly_without_noise(release, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}
     log = tmp_path / "serve.log"
     port = RunningServer.__init__.__globals__["free_port"]()
@@ -313,7 +313,9 @@ def test_ctrl_c_stops_make_serve_in_under_3_s_without_noise(release, tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     output = log.read_text()
-    assert elapsed < 3, (elapsed, ended, output[-2000:])
+    # About a second on a quiet machine; the margin tells a prompt stop from gunicorn's graceful wait
+    # (30 s) or the 7 s it took before, not milliseconds, so that a busy machine does not fail it.
+    assert elapsed < 6, (elapsed, ended, output[-2000:])
     assert "Traceback" not in output and "SIGKILL" not in output, output
 
 

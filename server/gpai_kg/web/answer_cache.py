@@ -31,6 +31,9 @@ MAX_AGE = 300
 MAX_BYTES = 64 * 1024 * 1024
 #: Seconds a request waits for the same request's answer being computed on another thread.
 FILL_WAIT = 30.0
+#: Paths whose concurrent identical requests each go their own way: a SPARQL query is admitted or
+#: refused per client (gpai_kg.admission), and no client may park threads here behind another's query.
+UNSHARED_PATHS = frozenset({"/sparql"})
 #: The request headers an answer may depend on (WSGI names). Anything else must not change it.
 KEY_HEADERS = ("HTTP_HOST", "HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE", "HTTP_ORIGIN",
                "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO",
@@ -70,6 +73,9 @@ class AnswerCache:
                     self._items.move_to_end(key)
                     self.hits += 1
                     break
+                if key[0] in UNSHARED_PATHS:
+                    filling = threading.Event()   # this request's own: nobody waits for it
+                    break
                 filling = self._filling.get(key)
                 if filling is None:
                     filling = self._filling[key] = threading.Event()
@@ -86,7 +92,8 @@ class AnswerCache:
             return self._fill(key, environ, start_response)
         finally:
             with self._lock:
-                self._filling.pop(key, None)
+                if self._filling.get(key) is filling:
+                    del self._filling[key]
             filling.set()
 
     def _fill(self, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
