@@ -86,3 +86,39 @@ def test_a_country_page_opens_from_its_iri(browser, server):
     memberships = browser.find_element(By.ID, "memberships-h").find_element(By.XPATH, "..")
     assert "2022-11-22" in memberships.text
     browser.save_screenshot(str(SHOTS / "country-rs.png"))
+
+
+def test_the_header_search_box_is_a_keyboard_combobox(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server.url + "/browse/members?lang=de")
+    box = browser.find_element(By.ID, "site-search-q")
+    assert box.get_attribute("role") == "combobox" and box.get_attribute("aria-expanded") == "false"
+    listbox = browser.find_element(By.ID, box.get_attribute("aria-controls"))
+    assert listbox.get_attribute("role") == "listbox" and not listbox.is_displayed()
+    box.send_keys("serb")
+    wait(browser, lambda d: box.get_attribute("aria-expanded") == "true")
+    options = listbox.find_elements(By.CSS_SELECTOR, "[role=option]")
+    assert options[0].text.startswith("Serbien")          # the label in the page's language
+    box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == options[0].get_attribute("id")
+    assert options[0].get_attribute("aria-selected") == "true"
+    browser.save_screenshot(str(SHOTS / "search-box.png"))
+    box.send_keys(Keys.ESCAPE)
+    assert box.get_attribute("aria-expanded") == "false" and not listbox.is_displayed()
+    box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)            # the list opens again; Enter opens the option
+    wait(browser, lambda d: d.current_url.endswith("/page/id/country/rs?lang=de"))  # the language chosen
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Serbien"
+
+
+def test_the_search_box_without_a_suggestion_opens_the_results_page(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server.url + "/")
+    browser.find_element(By.ID, "site-search-q").send_keys("全球", Keys.ENTER)
+    wait(browser, lambda d: "/search?" in d.current_url)
+    first = browser.find_element(By.CSS_SELECTOR, "ol.search-results li a")
+    assert first.text == "Global Partnership on Artificial Intelligence"
+

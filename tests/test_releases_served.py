@@ -71,6 +71,7 @@ def test_old_store_folders_and_killed_builds_are_removed_but_not_one_in_use(rele
     store = tmp_path / "store"
     (store / "0123456789abcdef0123456789abcdef").mkdir(parents=True)   # a store of an earlier release
     (store / ".tmp-0123456789ab-x").mkdir()                            # a build that was killed
+    (store / "search-0123456789abcdef0123456789abcdef").mkdir()        # an earlier release's search index
     in_use = store / "fedcba9876543210fedcba9876543210"                # a store another server holds
     in_use.mkdir()
     holder = os.open(in_use / ".in-use", os.O_RDWR | os.O_CREAT)
@@ -80,7 +81,9 @@ def test_old_store_folders_and_killed_builds_are_removed_but_not_one_in_use(rele
         running.stop()
         left = sorted(p.name for p in store.iterdir() if p.is_dir())
         assert ".tmp-0123456789ab-x" not in left and "0123456789abcdef0123456789abcdef" not in left
-        assert in_use.name in left and len(left) == 2  # the one in use, and the one just served
+        assert "search-0123456789abcdef0123456789abcdef" not in left
+        # The one in use, and the store and search index of the release just served.
+        assert in_use.name in left and len(left) == 3 and sum(n.startswith("search-") for n in left) == 1
     finally:
         os.close(holder)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,13 +28,16 @@ from .namespaces import Namespaces
 from .pool import QueryJob, QueryOutcome
 from .project import Project
 from .queries import QueryFile, read_queries, rows
-from .store import (check_base, count_graphs, file_inputs, prepare_store, rdf_format_of, release_folder,
-                    checksums, release_inputs, release_void, verify_release)
+from .search_index import Hit, SearchIndex, TypeFilter, prepare_index, release_quads
+from .store import (RELEASE_DUMP, cache_key, check_base, count_graphs, file_inputs, prepare_store, rdf_format_of,
+                    release_folder, checksums, release_inputs, release_void, verify_release)
 
 GZIP = "application/gzip"
 #: Who the current request's queries are for (the client address, set by the web layer):
 #: admission control counts per client.
 CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("gpai_kg_client", default="(the service itself)")
+#: A search reads a few hundred index rows and takes milliseconds; one still running after this is stopped.
+SEARCH_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Service:
     void_path: Path | None = None     # the release's VoID/DCAT description
     void: tuple[ox.Triple, ...] = ()  # … parsed once, at start-up
     checksum: str | None = None       # SHA-256 of the release's SHA256SUMS, verified at start-up
+    search_index: SearchIndex | None = None  # names and identifiers (gpai_kg.search_index)
+    _index_lock: int | None = field(default=None, repr=False)
     _view_rows: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -70,19 +76,24 @@ class Service:
             ns = Namespaces(settings.base_iri)
             inputs = file_inputs(list(settings.files), str(ns.graph))
             dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path), _stat_etag(p.path)) for p in inputs}
+            index, hold = prepare_index(cache_key(inputs), lambda: release_quads([(i.path, i.format) for i in inputs]),
+                                        cache, ns)
             backend = EmbeddedBackend(prepare_store(inputs, cache), settings)
-            return cls(settings, backend, dumps, "files", project)
+            return cls(settings, backend, dumps, "files", project, search_index=SearchIndex(index), _index_lock=hold)
         folder = release_folder(project, settings.release)
         checksum = verify_release(folder)  # a damaged or incomplete release is never served
         void = release_void(folder)
         check_base(void, settings.base_iri)
+        # Keyed by the release's checksums: built once per release, whatever the backend.
+        index, hold = prepare_index(checksum, lambda: release_quads([(folder / RELEASE_DUMP, ox.RdfFormat.N_QUADS)]),
+                                    cache, Namespaces(settings.base_iri))
         if settings.store:
             expected = count_graphs(release_inputs(folder), cache)
             backend = ExternalBackend.connect(settings, expected, folder.name)
         else:
             backend = EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
         return cls(settings, backend, _release_dumps(folder, checksums(folder)), f"release {folder.name}", project,
-                   folder.name, folder / VOID_FILE, void, checksum)
+                   folder.name, folder / VOID_FILE, void, checksum, SearchIndex(index), hold)
 
     @cached_property
     def ns(self) -> Namespaces:
@@ -171,6 +182,18 @@ class Service:
         job = QueryJob(self.check(template.fill(**params)), "json", self.settings.max_rows)
         body = self.run(job, self.settings.query_timeout).body
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+    def search(self, query: str, types: TypeFilter | None = None, limit: int = 10, fuzzy: bool = False) -> list[Hit]:
+        """Search the names and identifiers (gpai_kg.search_index) for the current client, under admission
+        control and a time limit, like a query."""
+        if self.search_index is None:
+            return []
+        ticket = self.admission.admit(CLIENT.get())
+        try:
+            return self.search_index.search(query, types, limit, fuzzy=fuzzy,
+                                            deadline=time.monotonic() + min(SEARCH_SECONDS, self.settings.query_timeout))
+        finally:
+            ticket.close()
 
     def shutdown(self) -> None:
         """Stop now: queries in flight end with 503, nothing is left running."""

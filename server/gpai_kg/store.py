@@ -190,15 +190,15 @@ def prepare_store(inputs: list[StoreInput], cache_dir: Path) -> PreparedStore:
     Stores of earlier inputs, and folders of builds that were killed, are removed here, unless a
     running process still holds them (each holds a shared lock on its store while it lives).
     """
-    key = _cache_key(inputs)
+    key = cache_key(inputs)
     target = Path(cache_dir) / key
     meta_file = target / "gpai-kg-store.json"
     if meta_file.is_file():
-        hold = _lock(target, fcntl.LOCK_SH)
+        hold = lock_folder(target, fcntl.LOCK_SH)
     else:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:12]}-", dir=cache_dir))
-        hold = _lock(tmp, fcntl.LOCK_EX)  # a build that is killed leaves its folder unlocked
+        hold = lock_folder(tmp, fcntl.LOCK_EX)  # a build that is killed leaves its folder unlocked
         try:
             _in_a_process_of_its_own(_build_store, str(tmp),
                                      [(str(i.path), i.format.file_extension, i.graph) for i in inputs])
@@ -208,7 +208,7 @@ def prepare_store(inputs: list[StoreInput], cache_dir: Path) -> PreparedStore:
             except OSError:  # another process prepared the same store meanwhile
                 shutil.rmtree(tmp, ignore_errors=True)
                 os.close(hold)
-                hold = _lock(target, fcntl.LOCK_SH)
+                hold = lock_folder(target, fcntl.LOCK_SH)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             os.close(hold)
@@ -244,7 +244,8 @@ def _in_a_process_of_its_own(function, *args) -> None:
         pool.apply(function, args)
 
 
-def _lock(folder: Path, how: int) -> int:
+def lock_folder(folder: Path, how: int) -> int:
+    """A lock on a cache folder (its .in-use file) as a file descriptor: shared while a process uses it."""
     fd = os.open(folder / IN_USE, os.O_RDWR | os.O_CREAT, 0o644)
     fcntl.flock(fd, how)
     return fd
@@ -270,7 +271,7 @@ def _remove_unused(cache_dir: Path, keep: Path) -> None:
 
 def count_graphs(inputs: list[StoreInput], cache_dir: Path) -> dict[str, int]:
     """Triples per named graph in ``inputs``, without loading a store (cached while they are unchanged)."""
-    cache = Path(cache_dir) / f"counts-{_cache_key(inputs)}.json"
+    cache = Path(cache_dir) / f"counts-{cache_key(inputs)}.json"
     if cache.is_file():
         return json.loads(cache.read_text())
     counts: dict[str, int] = {}
@@ -302,7 +303,7 @@ def _bulk_load(store: ox.Store, item: StoreInput) -> None:
         raise ParseError(item.path, None, str(exc)) from None
 
 
-def _cache_key(inputs: list[StoreInput]) -> str:
+def cache_key(inputs: list[StoreInput]) -> str:
     digest = hashlib.sha256(ox.__version__.encode() if hasattr(ox, "__version__") else b"")
     for item in inputs:
         stat = item.path.stat()
