@@ -27,7 +27,7 @@ HTTP_TITLES = (N_("Bad Request"), N_("Forbidden"), N_("Not Found"), N_("Method N
                N_("Bad Gateway"), N_("Service Unavailable"), N_("Gateway Timeout"))
 
 #: Paths whose clients are programs: they always get JSON errors.
-API_PATHS = ("/sparql", "/dumps", "/releases", "/data/", "/.well-known", "/health", "/-/", "/api/")
+API_PATHS = ("/sparql", "/dumps", "/releases", "/data/", "/.well-known", "/health", "/-/", "/api/", "/reconcile")
 
 
 def wants_html() -> bool:
