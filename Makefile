@@ -43,10 +43,12 @@ build: install
 serve: build
 	$(BIN)/gpai-kg serve
 
-# Re-fetch the vendored YASGUI and world-atlas (pinned versions and integrity) into the package's static files.
+# Re-fetch the vendored YASGUI, world-atlas and Swagger UI (pinned versions and integrity) into the package's
+# static files.
 vendor:
 	$(PYTHON) scripts/vendor_yasgui.py
 	$(PYTHON) scripts/vendor_world_atlas.py
+	$(PYTHON) scripts/vendor_swagger_ui.py
 
 clean:
 	rm -rf dist .pytest_cache

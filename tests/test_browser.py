@@ -122,3 +122,14 @@ def test_the_search_box_without_a_suggestion_opens_the_results_page(browser, ser
     first = browser.find_element(By.CSS_SELECTOR, "ol.search-results li a")
     assert first.text == "Global Partnership on Artificial Intelligence"
 
+
+def test_the_api_page_renders_the_description_offline(browser, server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url + "/api")
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock")) > 20)
+    text = browser.find_element(By.ID, "swagger").text
+    assert "/api/search" in text and "/reconcile" in text
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+    browser.save_screenshot(str(SHOTS / "api.png"))

@@ -56,7 +56,9 @@ ROUTES = ["/", "/sparql", "/query", "/browse/members", "/browse/{x}", "/id/count
           "/page/id/country/rs", "/page/{x}", "/data/id/country/rs.ttl", "/data/id/{x}.nt", "/data/{x}",
           "/ontology", "/ontology/{x}", "/shapes/{x}", "/dataset", "/dataset/{x}", "/.well-known/void", "/dumps/",
           "/dumps/{x}", "/releases/test/{x}", "/releases/{x}/gpai-kg.nt", "/health", "/-/version.json",
-          "/-/settings.json", "/static/{x}", "/{x}"]
+          "/-/settings.json", "/static/{x}", "/{x}", "/api/search", "/search", "/api/search/types", "/reconcile",
+          "/reconcile/suggest/entity", "/reconcile/suggest/{x}", "/reconcile/flyout/entity", "/reconcile/preview",
+          "/reconcile/view", "/reconcile/properties", "/openapi.json", "/api"]
 
 
 @st.composite
@@ -66,9 +68,12 @@ def requests_(draw, base: str):
                                     "%00", "%0A", "a" * 3000, "é", "Country"]) | st.text(max_size=12))
     path = draw(st.sampled_from(ROUTES)).replace("{x}", requests.utils.quote(segment, safe="/%"))
     params = draw(st.dictionaries(st.sampled_from(["query", "format", "timeout", "default-graph-uri",
-                                                   "named-graph-uri", "lang", "page", "update"]),
+                                                   "named-graph-uri", "lang", "page", "update", "q", "type",
+                                                   "limit", "queries", "extend", "prefix", "id", "cursor"]),
                                   st.sampled_from([text, f"{base}/g", "json", "html", "-1", "1e309", "nan",
-                                                   "0.000001", "fr", "zh-CN", "999999"]), max_size=4))
+                                                   "0.000001", "fr", "zh-CN", "999999", '{"q0": {"query": "serb"}}',
+                                                   '{"ids": ["x"], "properties": [{"id": "label"}]}',
+                                                   "https://w3id.org/gpai-kg/id/country/rs"]), max_size=4))
     headers = draw(st.dictionaries(
         st.sampled_from(["Accept", "Accept-Language", "Content-Type", "Range", "If-Match", "If-None-Match",
                          "If-Range", "Origin", "X-Forwarded-For", "Access-Control-Request-Method"]),

@@ -182,7 +182,7 @@ def test_the_results_page_refuses_bad_input_as_a_page_for_people_and_json_for_pr
     assert data.status_code == 400 and says in data.get_json()["error"]
 
 
-@pytest.mark.parametrize("url", ["/", "/browse/members", "/page/id/country/rs", "/query", "/search?q=x",
+@pytest.mark.parametrize("url", ["/", "/browse/members", "/page/id/country/rs", "/query", "/search?q=x", "/api",
                                  "/page/id/country/nowhere"])
 def test_every_page_has_the_search_box_as_a_combobox(client, url):
     import html5lib

@@ -23,6 +23,7 @@ import. The routes, by (path, method):
 ``/api/search``                   GET         search every name and identifier (JSON); ``/api/search/types``
 ``/search``                       GET         the search box's page of results
 ``/reconcile…``                   GET, POST   the W3C Reconciliation Service API 0.2 (see web/reconcile.py)
+``/openapi.json``, ``/api``       GET         the OpenAPI description of the HTTP API, and its page
 ``/health``                       GET         liveness and the dataset's size
 ``/-/version.json``               GET         versions of the service and its engines
 ``/-/settings.json``              GET         the settings in force
@@ -70,14 +71,15 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
     app.extensions["gpai_kg_cache"] = ResponseCache()  # the release is immutable while it is served
     service.start()  # query workers up (and the store loaded) before the first request
 
-    from . import dumps, errors, linked_data, meta, pages, reconcile, search, sparql
+    from . import dumps, errors, linked_data, meta, openapi, pages, reconcile, search, sparql
     from .sparql import TRUNCATED_HEADER
 
     errors.init_app(app)
-    for module in (sparql, dumps, meta, linked_data, pages, search, reconcile):
+    for module in (sparql, dumps, meta, linked_data, pages, search, reconcile, openapi):
         app.register_blueprint(module.blueprint)
     CORS(app, resources=[r"/sparql", r"/data/*", r"/dumps/*", r"/releases/*", r"/.well-known/*", r"/id/*",
-                         r"/ontology*", r"/shapes*", r"/dataset*", r"/health", r"/-/*", r"/api/*", r"/reconcile*"],
+                         r"/ontology*", r"/shapes*", r"/dataset*", r"/health", r"/-/*", r"/api/*", r"/reconcile*",
+                         r"/openapi.json"],
          methods=["GET", "HEAD", "POST", "OPTIONS"],  # a read-only API
          supports_credentials=False, send_wildcard=True,
          expose_headers=[TRUNCATED_HEADER, "Link", "Content-Location", "Retry-After"])

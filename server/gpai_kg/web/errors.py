@@ -27,7 +27,8 @@ HTTP_TITLES = (N_("Bad Request"), N_("Forbidden"), N_("Not Found"), N_("Method N
                N_("Bad Gateway"), N_("Service Unavailable"), N_("Gateway Timeout"))
 
 #: Paths whose clients are programs: they always get JSON errors.
-API_PATHS = ("/sparql", "/dumps", "/releases", "/data/", "/.well-known", "/health", "/-/", "/api/", "/reconcile")
+API_PATHS = ("/sparql", "/dumps", "/releases", "/data/", "/.well-known", "/health", "/-/", "/api/", "/reconcile",
+             "/openapi.json")
 
 
 def wants_html() -> bool:
