@@ -10,14 +10,13 @@ includes are copied beside it. Pages then load it from our own server, never fro
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import sys
 import tarfile
-import urllib.request
 from pathlib import Path
+
+from npm_tarball import fetch_pinned  # scripts/ is on sys.path when run as a script
 
 PACKAGE = "swagger-ui-dist"
 VERSION = "5.35.0"
@@ -29,12 +28,10 @@ TARGET = Path(__file__).resolve().parent.parent / "server/gpai_kg/web/static/ven
 
 
 def main() -> int:
-    with urllib.request.urlopen(TARBALL, timeout=60) as response:
-        data = response.read()
-    algorithm, _, expected = INTEGRITY.partition("-")
-    actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
-    if actual != expected:
-        print(f"vendor_swagger_ui: {TARBALL} does not match the pinned integrity", file=sys.stderr)
+    try:
+        data = fetch_pinned(TARBALL, INTEGRITY)
+    except ValueError as exc:
+        print(f"vendor_swagger_ui: {exc}", file=sys.stderr)
         return 1
     TARGET.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:

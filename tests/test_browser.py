@@ -116,7 +116,7 @@ def test_the_search_box_without_a_suggestion_opens_the_results_page(browser, ser
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    browser.get(server.url + "/")
+    browser.get(server.url + "/?lang=en")
     browser.find_element(By.ID, "site-search-q").send_keys("全球", Keys.ENTER)
     wait(browser, lambda d: "/search?" in d.current_url)
     first = browser.find_element(By.CSS_SELECTOR, "ol.search-results li a")

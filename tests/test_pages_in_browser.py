@@ -41,6 +41,7 @@ PAGES = {
     "dumps": "/dumps/",
     "dataset": "/.well-known/void?format=html",
     "not-found": "/page/id/country/xx",
+    "search": "/search?q=serb",
 }
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "server" / "gpai_kg" / "web" / "translations"
 CATALOGUE_NAMES = {"fr": "fr", "es": "es", "de": "de", "ja": "ja", "zh-hans": "zh_Hans"}

@@ -89,7 +89,8 @@ def test_the_manifest_validates_and_points_at_our_services(client):
 
 
 def test_cors_preflight_allows_openrefine_in_a_browser(client):
-    response = client.options("/reconcile", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "POST"})
+    response = client.options("/reconcile", headers={"Origin": "https://x.example",
+                                                     "Access-Control-Request-Method": "POST"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert set(response.headers["Access-Control-Allow-Methods"].split(", ")) <= {"GET", "HEAD", "POST", "OPTIONS"}
 
@@ -251,7 +252,10 @@ def test_preview_is_a_small_html_card(client):
     page = html5lib.parse(response.get_data(as_text=True), namespaceHTMLElements=False)
     assert page.find(".//h1/a").text == "Belgique"
     text = response.get_data(as_text=True)
-    assert "2021-11" in text and "month" in text and "BEL" in text
+    facts = dict(zip((e.text for e in page.iter("dt")), (e.text for e in page.iter("dd"))))
+    assert facts == {"Code ISO (2 lettres)": "BE", "Code ISO (3 lettres)": "BEL", "Élément Wikidata": "Q31",
+                     "Adhésion au PMIA": "2021-11", "Précision de la date": "mois", "Membre fondateur": "non"}, facts
+    assert "membre du PMIA" in text and page.find(".").get("lang") == "fr"
     assert "<script" not in text and "http" not in text.replace(ID, "").replace("http-equiv", "")
 
 
@@ -302,7 +306,8 @@ def test_data_extension_gives_join_dates_with_their_precision_codes_qids_and_sou
     assert be["gpaiJoinedDate"] == [{"date": "2021-11-01T00:00:00Z"}] and be["gpaiFounding"] == [{"str": "false"}]
     assert fr["gpaiJoined"] == [{"str": "2020-06-15"}] and fr["gpaiFounding"] == [{"str": "true"}]
     assert rs["gpaiJoined"] == [{"str": "2022-11-22"}] and rs["gpaiJoinedPrecision"] == [{"str": "day"}]
-    assert rs["isoAlpha2"] == [{"str": "RS"}] and rs["isoAlpha3"] == [{"str": "SRB"}] and rs["isoNumeric"] == [{"str": "688"}]
+    assert rs["isoAlpha2"] == [{"str": "RS"}] and rs["isoAlpha3"] == [{"str": "SRB"}]
+    assert rs["isoNumeric"] == [{"str": "688"}]
     assert rs["wikidata"] == [{"id": "Q403", "name": "Serbia"}] and rs["geonames"] == [{"str": "6290252"}]
     assert rs["gpaiMember"] == [{"str": "true"}]
     assert all(v["id"].startswith(ID + "source/") and v["name"] for v in be["gpaiMembershipSources"])

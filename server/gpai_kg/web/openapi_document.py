@@ -140,12 +140,21 @@ def _html(description: str) -> dict:
     return {"description": description, "content": {HTML: {"schema": {"type": "string"}}}}
 
 
+def _with_html(response: dict) -> dict:
+    """The same answer, or a page for people (a browser that prefers HTML)."""
+    return {**response, "content": {**response["content"], HTML: {"schema": {"type": "string"}}}}
+
+
 def _any_of(formats, description: str, json_schema: dict | None = None) -> dict:
     content = {}
     for fmt in formats:
         content.setdefault(fmt.media_type, {"schema": json_schema if fmt.media_type.endswith("json") and json_schema
                                             else {"type": "string"}})
     return {"description": description, "content": content}
+
+
+#: A GET answered from the answer cache (gpai_kg.web.answer_cache) has a strong ETag: If-None-Match gets 304.
+NOT_MODIFIED = {"304": {"description": "Not modified: the ETag sent in If-None-Match is the answer's."}}
 
 
 def _see_other(description: str) -> dict:
@@ -237,8 +246,8 @@ def _sparql_paths() -> dict:
     form = {"type": "object", "properties": {"query": {"type": "string"}, **{
         p["name"]: p["schema"] for p in protocol}}}
     return {"/sparql": {
-        "get": _op("SPARQL", "Query (query=); without a query, the service description", answers,
-                   [_query("query", "a SPARQL 1.1 query"), *protocol]),
+        "get": _op("SPARQL", "Query (query=); without a query, the service description",
+                   {**answers, **NOT_MODIFIED}, [_query("query", "a SPARQL 1.1 query"), *protocol]),
         "post": _op("SPARQL", "Query, in a form or as an application/sparql-query body",
                     {**answers, **errors(415)}, protocol[:2] + protocol[2:],
                     requestBody={"required": True, "content": {FORM: {"schema": form},
@@ -267,10 +276,10 @@ def _linked_data_paths() -> dict:
                                                          **errors(406)}, [GRAPH_FORMAT])},
         "/data/id/{kind}/{key}.{ext}": {"get": _op(
             "Linked data", "A resource's data document (also /data/ontology….ext, /data/shapes….ext)",
-            {"200": graph, **errors(404, *QUERY_ERRORS)}, [KIND, KEY, ext])},
+            {"200": graph, **NOT_MODIFIED, **errors(404, *QUERY_ERRORS)}, [KIND, KEY, ext])},
         "/page/id/{kind}/{key}": {"get": _op(
             "Pages", "A resource's HTML page (also /page/ontology…, /page/shapes…)",
-            {"200": _html("The page."), **errors(404, *QUERY_ERRORS, html=True)},
+            {"200": _html("The page."), **NOT_MODIFIED, **errors(404, *QUERY_ERRORS, html=True)},
             [KIND, KEY, LANG, _query("page", "the page of the list of what refers to it", {"type": "string"})])},
     }
 
@@ -288,13 +297,15 @@ def _download_paths() -> dict:
     head = {**get, "summary": "The same, headers only"}
     version = _path("version", "the release served (its VoID gives these URLs)")
     return {
-        "/dumps/": {"get": _op("Downloads", "The downloadable files", {"200": _json(_ref("DumpList"), "The files.")})},
+        "/dumps/": {"get": _op("Downloads", "The downloadable files: JSON, or a table for browsers", {"200": {
+            "description": "The files.", "content": {JSON: {"schema": _ref("DumpList")},
+                                                     HTML: {"schema": {"type": "string"}}}}})},
         "/dumps/{name}": {"get": get, "head": head},
         "/releases/{version}/{name}": {"get": {**get, "parameters": [version, name]},
                                        "head": {**head, "parameters": [version, name]}},
         "/.well-known/void": {"get": _op(
-            "Downloads", "The dataset's VoID and DCAT description",
-            {"200": _any_of(GRAPH_FORMATS, "The description."), "304": {"description": "Not modified."},
+            "Downloads", "The dataset's VoID and DCAT description (a page for browsers, format=html)",
+            {"200": _with_html(_any_of(GRAPH_FORMATS, "The description.")), "304": {"description": "Not modified."},
              **errors(404, 406, 412)}, [GRAPH_FORMAT])},
     }
 
@@ -306,7 +317,7 @@ def _search_paths() -> dict:
             "Search", "Search every label, alternative label, acronym and identifier, in every language",
             {"200": _json(_ref("SearchResponse"), "Best first: exact names and identifiers, then names that "
                           "start with the query, then names containing its words; GPAI, its members and "
-                          "bodies before other things, sources last."), **errors(400, 429, 503)},
+                          "bodies before other things, sources last."), **NOT_MODIFIED, **errors(400, 429, 503)},
             [_query("q", "the text: a name in any language (case, accents and width do not count), a prefix, "
                          "words, an ISO 3166-1 code, a Wikidata QID, a GeoNames ID or an IRI",
                     {"type": "string", "minLength": 1, "maxLength": 200}, required=True),
@@ -373,15 +384,21 @@ def _reconcile_paths() -> dict:
 def _page_paths() -> dict:
     page = _query("page", "the page of a long list", {"type": "string"})
     return {
-        "/": {"get": _op("Pages", "Home: the members, their timeline, the dataset",
-                         {"200": _html("The page."), **errors(*QUERY_ERRORS, html=True)}, [LANG])},
+        "/": {"get": _op("Pages", "Home: the members, their timeline and map, the dataset",
+                         {"200": _html("The page."), **NOT_MODIFIED, **errors(*QUERY_ERRORS, html=True)}, [LANG])},
+        "/browse": {"get": _op("Pages", "Every index, with its size (also /browse/)",
+                               {"200": _html("The page."), **NOT_MODIFIED, **errors(*QUERY_ERRORS, html=True)},
+                               [LANG])},
         "/browse/{kind}": {"get": _op(
-            "Pages", "An index of one kind of thing", {"200": _html("The page."),
+            "Pages", "An index of one kind of thing", {"200": _html("The page."), **NOT_MODIFIED,
                                                       **errors(404, *QUERY_ERRORS, html=True)},
             [_path("kind", "members, countries, bodies, organisations, events, people, projects, outputs, "
                            "sources or claims"), LANG, page])},
+        "/charts": {"get": _op("Pages", "Reports per working group and year; members in other bodies",
+                               {"200": _html("The page."), **NOT_MODIFIED, **errors(*QUERY_ERRORS, html=True)},
+                               [LANG])},
         "/query": {"get": _op("Pages", "The query editor (YASGUI) and the gallery of example queries",
-                              {"200": _html("The page.")}, [LANG])},
+                              {"200": _html("The page."), **NOT_MODIFIED}, [LANG])},
         "/search": {"get": _op(
             "Pages", "The search box's page of results (without JavaScript, or on Enter)",
             {"200": _html("The results."), **errors(400, 429, 503, html=True)},

@@ -18,6 +18,7 @@ endpoint allows cross-origin requests (the specification requires it).
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask_babel import gettext
 from markupsafe import escape
 
 from .. import __version__
@@ -27,7 +28,7 @@ from ..reconcile_properties import PROPERTIES, PROPERTY_SETTINGS, Values, extens
 from ..search_index import best_text
 from ..search_types import classes_of, type_filter, type_names
 from .i18n import LANGUAGES, reader_language
-from .search import local_page
+from .search import local_page, type_label
 
 blueprint = Blueprint("reconcile", __name__)
 
@@ -162,7 +163,7 @@ def suggest(kind: str):
             if description:
                 item["description"] = description[0]
             kind_iri = hit.data.get("type")
-            item["notable"] = [{"id": kind_iri, "name": service.search_index.class_label(kind_iri, lang)}] \
+            item["notable"] = [{"id": kind_iri, "name": type_label(kind_iri, lang, service)}] \
                 if kind_iri else []
             result.append(item)
         return jsonify({"result": result})
@@ -186,8 +187,8 @@ def _types(service, prefix: str, lang: str) -> list[dict]:
         names = [key(label) for label in info["labels"].values()] + [key(iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1])]
         if wanted and not any(n.startswith(wanted) or f" {wanted}" in f" {n}" for n in names) and wanted != key(iri):
             continue
-        item = {"id": iri, "name": index.class_label(iri, lang), "description": f"{info['count']} entities"}
-        broader = [{"id": b, "name": index.class_label(b, lang)} for b in info["broader"]]
+        item = {"id": iri, "name": type_label(iri, lang, service), "description": f"{info['count']} entities"}
+        broader = [{"id": b, "name": type_label(b, lang, service)} for b in info["broader"]]
         if broader:
             item["broader"] = broader
         out.append(item)
@@ -205,13 +206,13 @@ def flyout(kind: str):
             raise NotFound(f"no entity {item_id[:200]!r}")
         description = hit.description(lang)
         html = (f"<p><strong>{escape(hit.label(lang)[0])}</strong> "
-                f"<small>{escape(service.search_index.class_label(hit.data['type'], lang)) if hit.data['type'] else ''}"
+                f"<small>{escape(type_label(hit.data['type'], lang, service)) if hit.data['type'] else ''}"
                 f"</small></p>" + (f"<p>{escape(description[0])}</p>" if description else ""))
     elif kind == "type":
         info = service.search_index.classes.get(item_id)
         if info is None:
             raise NotFound(f"no type {item_id[:200]!r}")
-        html = f"<p><strong>{escape(service.search_index.class_label(item_id, lang))}</strong>: {info['count']} entities</p>"
+        html = f"<p><strong>{escape(type_label(item_id, lang, service))}</strong>: {info['count']} entities</p>"
     elif kind == "property":
         prop = PROPERTIES.get(item_id)
         if prop is None:
@@ -233,6 +234,18 @@ def _id() -> str:
 
 # --- Preview, view and property proposals -----------------------------------------------------
 
+def N_(text: str) -> str:
+    return text
+
+
+#: What the preview card shows, in the reader's words (the property ids are the API's, in English).
+CARD_FACTS = {"isoAlpha2": N_("ISO code (2 letters)"), "isoAlpha3": N_("ISO code (3 letters)"),
+              "wikidata": N_("Wikidata item"), "gpaiJoined": N_("Joined GPAI"),
+              "gpaiJoinedPrecision": N_("Precision of the date"), "gpaiFounding": N_("Founding member")}
+#: Values of those facts that are words: a date's precision, yes or no.
+CARD_VALUES = {"day": N_("day"), "month": N_("month"), "year": N_("year"), "true": N_("yes"), "false": N_("no")}
+
+
 @blueprint.get("/reconcile/preview")
 def preview():
     service = _service()
@@ -243,15 +256,16 @@ def preview():
         raise NotFound(f"no entity {iri[:200]!r}")
     values = Values(service, [iri])
     facts = []
-    for pid in ("isoAlpha2", "isoAlpha3", "wikidata", "gpaiJoined", "gpaiJoinedPrecision", "gpaiFounding"):
+    for pid, name in CARD_FACTS.items():
         found = [v.get("str") or v.get("id") for v in values.get(iri, pid, lang)] if hit.data.get("member") or \
             pid in ("isoAlpha2", "isoAlpha3", "wikidata") else []
         if found:
-            facts.append((PROPERTIES[pid].name, ", ".join(found)))
+            facts.append((gettext(name), ", ".join(gettext(CARD_VALUES[v]) if v in CARD_VALUES else v
+                                                   for v in found)))
     description = best_text(hit.data["descriptions"], lang)
     response = Response(render_template(
         "reconcile_preview.html", lang=lang, label=hit.label(lang)[0], iri=iri, page=local_page(iri, service),
-        type=service.search_index.class_label(hit.data["type"], lang) if hit.data["type"] else None,
+        type=type_label(hit.data["type"], lang, service) if hit.data["type"] else None,
         description=description[0] if description else None, member=hit.data.get("member"), facts=facts))
     response.headers["Content-Language"] = lang
     return response

@@ -8,11 +8,14 @@ words; within each, GPAI, its members and bodies first, sources last. JSON, cach
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_babel import force_locale
 
 from ..errors import BadRequest
 from ..search_index import LEVELS, Hit
 from ..search_types import SEARCH_TYPES, type_filter
-from .i18n import LANGUAGES, reader_language
+from .answer_cache import CACHEABLE
+from .i18n import BABEL_LOCALES, LANGUAGES, reader_language
+from .terms import TERM_LABELS
 
 blueprint = Blueprint("search", __name__)
 
@@ -44,8 +47,11 @@ def search():
     hits = service.search(q, types, limit)
     response = jsonify({"query": q, "lang": lang, "types": asked,
                         "results": [result(hit, lang, service) for hit in hits]})
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.vary.add("Accept-Language")
+    # The same for the same request while the release is served: kept by the answer cache (ETag, max-age),
+    # so the keystrokes of an autocomplete that come again cost nothing. Without lang=, the language is
+    # the reader's: Accept-Language or the language cookie.
+    response.headers[CACHEABLE] = "1"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
@@ -87,13 +93,26 @@ def result(hit: Hit, lang: str, service) -> dict:
     description = hit.description(lang)
     kind = hit.data.get("type")
     out = {"iri": hit.iri, "label": label, "lang": label_lang or None,
-           "type": {"iri": kind, "label": service.search_index.class_label(kind, lang)} if kind else None,
+           "type": {"iri": kind, "label": type_label(kind, lang, service)} if kind else None,
            "description": description[0] if description else None,
            "member": bool(hit.data.get("member")),
            "matched": {"text": hit.name or hit.iri, "lang": hit.lang or None, "kind": hit.kind,
                        "level": LEVELS[hit.level]},
            "page": local_page(hit.iri, service)}
     return out
+
+
+def type_label(iri: str, lang: str, service) -> str:
+    """A class's name in ``lang``: the ontology's own label in it, else the interface's name for a term of
+    another vocabulary (gpai_kg.web.terms, translated in the catalogues), else the best label there is."""
+    index = service.search_index
+    own = index.classes.get(iri, {}).get("labels", {})
+    if lang in own:
+        return own[lang]
+    if iri in TERM_LABELS:
+        with force_locale(BABEL_LOCALES[lang]):
+            return str(TERM_LABELS[iri])
+    return index.class_label(iri, lang)
 
 
 def local_page(iri: str, service) -> str | None:

@@ -9,6 +9,8 @@
   var list = document.getElementById("site-search-list");
   var status = document.getElementById("site-search-status");
   var api = input.dataset.api, lang = input.dataset.lang || "en";
+  // The interface's words in the reader's language (templates/search_box.html).
+  var words = JSON.parse(input.dataset.words || "{}");
   var options = [], active = -1, timer = null, pending = null, lastQuery = "";
   // A language chosen on this page (?lang=) follows the reader to the page of the thing found.
   var chosenLang = new URLSearchParams(window.location.search).get("lang");
@@ -46,7 +48,7 @@
       if (r.type) {
         var kind = document.createElement("span");
         kind.className = "kind";
-        kind.textContent = r.type.label + (r.member ? " · GPAI member" : "");
+        kind.textContent = r.type.label + (r.member ? " · " + words.member : "");
         li.appendChild(kind);
       }
       if (r.matched && r.matched.text && r.matched.text !== r.label && r.matched.kind !== "iri") {
@@ -62,7 +64,8 @@
       return li;
     });
     open(options.length > 0);
-    status.textContent = options.length ? options.length + " suggestions" : "No suggestions";
+    status.textContent = options.length === 0 ? words.none
+      : options.length === 1 ? words.one : words.count.replace("{count}", String(options.length));
   }
 
   function go(li) { window.location.href = li.dataset.href; }
