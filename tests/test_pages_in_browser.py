@@ -40,6 +40,8 @@ PAGES = {
     "query": "/query?query=" + quote(QUERY),
     "dumps": "/dumps/",
     "dataset": "/.well-known/void?format=html",
+    "releases": "/releases/",
+    "release": "/releases/test",
     "not-found": "/page/id/country/xx",
 }
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "server" / "gpai_kg" / "web" / "translations"

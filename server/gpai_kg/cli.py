@@ -35,7 +35,8 @@ SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_workers", "quer
                     "max_query_bytes", "client_max_queries", "max_long_queries", "client_max_long_queries",
                     "long_query_after",
                     "client_query_seconds", "trusted_proxies",
-                    "query_memory_mb", "memory_store_max_triples", "service_allow", "federation",
+                    "query_memory_mb", "memory_store_max_triples", "release_memory_max_triples",
+                    "service_allow", "federation",
                     "wikidata_endpoint", "store_dir", "store", "graph_store",
                     "base_iri", "release")
 
