@@ -40,6 +40,8 @@ PAGES = {
     "query": "/query?query=" + quote(QUERY),
     "dumps": "/dumps/",
     "dataset": "/.well-known/void?format=html",
+    "releases": "/releases/",
+    "release": "/releases/test",
     "not-found": "/page/id/country/xx",
     "search": "/search?q=serb",
 }

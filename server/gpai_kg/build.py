@@ -1,16 +1,22 @@
-"""The build: validate, then write a versioned release, atomically.
+"""The build: validate, then write a versioned release, atomically, after the one before it.
 
 A release is a folder ``{dist}/releases/{version}/`` holding every serialisation of the
 graph, the ontology and the shapes, a VoID/DCAT description and a ``SHA256SUMS`` file.
-``{dist}/latest`` is a symbolic link to the newest release.
+``{dist}/latest`` is a symbolic link to the newest release; earlier releases are kept.
+
+Each release follows the latest one before it (:func:`gpai_kg.releases.predecessor`): its VoID
+names it, and it publishes the change set against it (``changes.*``, :mod:`gpai_kg.diff`). An IRI
+the predecessor published must still be described, if only as deprecated (``owl:deprecated
+true``) or replaced (``dcterms:isReplacedBy``): otherwise the build refuses the release.
 
 Invalid sources never produce a release: :func:`build` raises
 :class:`~gpai_kg.errors.ValidationFailed` before it writes anything. The release is written
 into a temporary folder beside its final place and moved there in one rename, so a
 failure half-way (a full disk, a crash) leaves the previous release as it was.
 
-Serialisation runs on Oxigraph (fast) after RDFC-1.0 canonicalisation, with quads sorted,
-so the same sources and version give byte-identical files.
+Serialisation runs on Oxigraph (fast), with quads sorted and blank nodes labelled by the
+RDFC-1.0 canonical form of their molecule (:mod:`gpai_kg.blank_nodes`), so the same sources,
+version and predecessor give byte-identical files.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -29,55 +34,22 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from .blank_nodes import label_blank_nodes
+from .changelog import summary
 from .config import Settings
-from .errors import BuildError, ValidationFailed
-from .namespaces import CANONICAL_BASE, LINK_TARGETS, Namespaces, rebase
+from .diff import Comparison, Snapshot, compare, write_change_set
+from .errors import BuildError, DamagedRelease, ValidationFailed
+from .namespaces import CANONICAL_BASE, LINK_TARGETS, OWL, Namespaces, rebase
 from .project import Project
+from .release_files import (ARTEFACTS, CHANGE_FILES, CHECKSUMS_FILE, VOID_FILE, Artefact,  # noqa: F401 (re-exported)
+                            is_version, latest_release, releases_dir)
+from .releases import KeptRelease, predecessor
+from .store import release_void, verify_release
 from .validate import validate
-from .void import LINK_PREDICATE, Publisher, describe, sha256
+from .void import LINK_PREDICATE, History, Publisher, describe, sha256
 
-VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
-
-
-@dataclass(frozen=True)
-class Artefact:
-    """One file of a release: its name, media type and which graph(s) it holds."""
-
-    name: str
-    media_type: str
-    format: ox.RdfFormat
-    graphs: tuple[str, ...]
-    title: str
-    gzip: bool = False
-    linkset: str | None = None   # a key of LINK_TARGETS: only our links into that dataset
-
-
-#: Every file a release holds (besides void.ttl and SHA256SUMS), in one table.
-ARTEFACTS: tuple[Artefact, ...] = (
-    Artefact("gpai-kg.ttl", "text/turtle", ox.RdfFormat.TURTLE, ("data",),
-             "The knowledge graph in Turtle"),
-    Artefact("gpai-kg.ttl.gz", "text/turtle", ox.RdfFormat.TURTLE, ("data",),
-             "The knowledge graph in Turtle, gzipped", gzip=True),
-    Artefact("gpai-kg.nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("data",),
-             "The knowledge graph in N-Triples"),
-    Artefact("gpai-kg.jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, ("data",),
-             "The knowledge graph in JSON-LD"),
-    Artefact("gpai-kg.nq", "application/n-quads", ox.RdfFormat.N_QUADS,
-             ("data", "ontology", "shapes"),
-             "The knowledge graph, ontology and shapes as named graphs in N-Quads"),
-    Artefact("ontology.ttl", "text/turtle", ox.RdfFormat.TURTLE, ("ontology",),
-             "The GPAI ontology in Turtle"),
-    Artefact("shapes.ttl", "text/turtle", ox.RdfFormat.TURTLE, ("shapes",),
-             "The SHACL shapes, in Turtle: the data conforms to them with the ontology merged in "
-             "(the shapes target classes the data gets through the ontology's subclasses)"),
-    # One linkset per dataset we link to, for those who want only the links (VoID linksets).
-    *(Artefact(f"linkset-{name}.nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("data",),
-               f"Links from the GPAI Knowledge Graph to {target.title} (skos:exactMatch), in N-Triples",
-               linkset=name)
-      for name, target in LINK_TARGETS.items()),
-)
-VOID_FILE = "void.ttl"
-CHECKSUMS_FILE = "SHA256SUMS"
+#: How many IRIs a refusal names (the rest are counted).
+SHOWN_IRIS = 5
 
 
 @dataclass
@@ -89,6 +61,8 @@ class Release:
     base_iri: str
     triples: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    previous: str | None = None     # the release it follows
+    notes: str | None = None        # its version notes
 
     def file(self, name: str) -> Path:
         return self.path / name
@@ -97,7 +71,7 @@ class Release:
 def release_version(settings: Settings, now: datetime | None = None) -> str:
     """The version to stamp: the ``release`` setting, else the UTC date (``SOURCE_DATE_EPOCH`` wins)."""
     if settings.release:
-        if not VERSION_PATTERN.match(settings.release):
+        if not is_version(settings.release):
             raise BuildError(f"release version {settings.release!r} must be letters, digits, '.', '_' or '-'")
         return settings.release
     return build_time(now).date().isoformat()
@@ -113,8 +87,12 @@ def build_time(now: datetime | None = None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def build(project: Project, settings: Settings) -> Release:
-    """Validate the sources and write a release; raise ValidationFailed if they are invalid."""
+def build(project: Project, settings: Settings, notes: str | None = None) -> Release:
+    """Validate the sources and write a release; raise ValidationFailed if they are invalid.
+
+    ``notes``: the curator's words on this release, put before the summary of its changes in its
+    version notes.
+    """
     started = time.perf_counter()
     version = release_version(settings)
     result = validate(project)
@@ -130,17 +108,38 @@ def build(project: Project, settings: Settings) -> Release:
     }
     if base != CANONICAL_BASE:
         graphs = {name: rebase(g, base) for name, g in graphs.items()}
-    dataset = _dataset(graphs, ns)
+    release = write_release(project.dist, ns, version, _quads(graphs, ns), graphs["data"], notes,
+                            Publisher(settings.publisher, settings.contact or ns.base))
+    release.seconds = round(time.perf_counter() - started, 3)
+    return release
 
-    releases = project.dist / "releases"
+
+def write_release(dist: Path, ns: Namespaces, version: str, quads: list[ox.Quad], data: Graph,
+                  notes: str | None = None, publisher: Publisher | None = None) -> Release:
+    """Write ``quads`` (blank nodes labelled stably) as release ``version`` into ``dist``, after its predecessor.
+
+    ``data`` is the knowledge graph as an rdflib graph, for the VoID's statistics.
+    """
+    releases = releases_dir(dist)
     releases.mkdir(parents=True, exist_ok=True)
+    issued = build_time()
+    previous = _checked_predecessor(dist, version, ns)
+    comparison = None
+    if previous is not None:
+        old = Snapshot.of_release(previous)
+        new = Snapshot.of_quads(version, ns.base, quads, previous.version, _issued(issued))
+        _keep_published_iris(old, new)  # before anything is written
+        comparison = compare(old, new)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=releases))
     try:
         for artefact in ARTEFACTS:
-            _write(dataset, artefact, tmp / artefact.name, ns)
-        void = describe(graphs["data"], ns, version, build_time(), tmp,
-                        [(a, tmp / a.name) for a in ARTEFACTS],
-                        Publisher(settings.publisher, settings.contact or ns.base))
+            _write(quads, artefact, tmp / artefact.name, ns)
+        changes = ()
+        if comparison is not None:
+            changes = tuple(write_change_set(comparison, tmp, in_release=True).items())
+        history = History(previous.version if previous else None, _notes(notes, comparison), changes,
+                          *_ontology_versions(quads, ns, previous))
+        void = describe(data, ns, version, issued, tmp, [(a, tmp / a.name) for a in ARTEFACTS], publisher, history)
         _write_graph(void, tmp / VOID_FILE, ns)
         _write_checksums(tmp)
         final = releases / version
@@ -151,9 +150,69 @@ def build(project: Project, settings: Settings) -> Release:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _point_latest(project.dist, final)
-    return Release(version, final, base, {name: len(g) for name, g in graphs.items()},
-                   round(time.perf_counter() - started, 3))
+    _point_latest(dist, final)
+    counts: dict[str, int] = {}
+    for quad in quads:
+        name = quad.graph_name.value[len(str(ns.graph)):]
+        counts[name] = counts.get(name, 0) + 1
+    return Release(version, final, ns.base, {name: counts.get(name, 0) for name in ("data", "ontology", "shapes")},
+                   previous=previous.version if previous else None, notes=history.notes)
+
+
+def _issued(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+def _checked_predecessor(dist: Path, version: str, ns: Namespaces) -> KeptRelease | None:
+    previous = predecessor(dist, version)
+    if previous is None:
+        return None
+    try:
+        verify_release(previous.folder)
+    except DamagedRelease as exc:
+        raise BuildError(f"the previous release {previous.version} is damaged ({exc}): restore it before building "
+                         f"on it, or move it out of {releases_dir(dist)}") from None
+    if previous.base != ns.base:
+        raise BuildError(f"the previous release {previous.version} has its IRIs under {previous.base}, this build "
+                         f"under {ns.base}: build releases for another base_iri into another dist folder")
+    return previous
+
+
+def _keep_published_iris(old: Snapshot, new: Snapshot) -> None:
+    """Refuse a release that drops an IRI its predecessor published (the stable-IRI rule)."""
+    gone = sorted(old.published - new.published)
+    if not gone:
+        return
+    shown = ", ".join(f"<{iri}>" for iri in gone[:SHOWN_IRIS])
+    more = f" and {len(gone) - SHOWN_IRIS} more" if len(gone) > SHOWN_IRIS else ""
+    raise BuildError(f"release {new.version} would remove {len(gone)} IRI{'s' if len(gone) > 1 else ''} that "
+                     f"release {old.version} published: {shown}{more}. A published IRI stays: keep it described, or "
+                     f"say in data/ that it is `owl:deprecated true` (it then answers 410 Gone) or "
+                     f"`dcterms:isReplacedBy` its new IRI (a 301 to it)")
+
+
+def _notes(notes: str | None, comparison: Comparison | None) -> str:
+    told = summary(comparison.log) if comparison is not None else "The first release kept here."
+    return f"{notes.strip()} {told}" if notes and notes.strip() else told
+
+
+def _ontology_versions(quads: list[ox.Quad], ns: Namespaces, previous: KeptRelease | None) -> tuple:
+    """(this release's ontology version IRI, the one it revises, if the ontology changed since one)."""
+    current = _version_iri((q.triple for q in quads), ns)
+    if previous is None:
+        return current, None
+    before = _version_iri(ox.parse(path=str(previous.folder / "ontology.ttl"), format=ox.RdfFormat.TURTLE), ns)
+    if before and before != current:
+        return current, before
+    # The same ontology as the previous release's: the version it revised is the one that release named.
+    return current, next((t.object.value for t in release_void(previous.folder)
+                          if t.subject.value == str(ns.ontology_iri)
+                          and t.predicate.value == str(OWL.priorVersion)), None)
+
+
+def _version_iri(triples, ns: Namespaces) -> str | None:
+    return next((t.object.value for t in triples if t.subject.value == str(ns.ontology_iri)
+                 and t.predicate.value == str(OWL.versionIRI)), None)
 
 
 def graph_iri(ns: Namespaces, name: str) -> ox.NamedNode:
@@ -161,25 +220,26 @@ def graph_iri(ns: Namespaces, name: str) -> ox.NamedNode:
     return ox.NamedNode(str(ns.graph) + name)
 
 
-def _dataset(graphs: dict[str, Graph], ns: Namespaces) -> ox.Dataset:
-    dataset = ox.Dataset()
+def _quads(graphs: dict[str, Graph], ns: Namespaces) -> list[ox.Quad]:
+    """The release's quads, each graph in its named graph, blank nodes labelled by their molecule."""
+    quads = set()
     for name, graph in graphs.items():
         target = graph_iri(ns, name)
         for triple in ox.parse(graph.serialize(format="nt", encoding="utf-8"),
                                format=ox.RdfFormat.N_TRIPLES):
-            dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, target))
-    # Stable blank node labels, so a rebuild of the same sources is byte-identical.
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return dataset
+            quads.add(ox.Quad(triple.subject, triple.predicate, triple.object, target))
+    # Stable blank node labels: a rebuild is byte-identical, and an unchanged molecule keeps its
+    # labels in the next release (gpai_kg.blank_nodes).
+    return label_blank_nodes(quads)
 
 
-def _sorted_quads(dataset: ox.Dataset, graphs: tuple[str, ...], ns: Namespaces) -> list[ox.Quad]:
+def _sorted_quads(quads: list[ox.Quad], graphs: tuple[str, ...], ns: Namespaces) -> list[ox.Quad]:
     wanted = {graph_iri(ns, g) for g in graphs}
-    return sorted((q for q in dataset if q.graph_name in wanted), key=str)
+    return sorted((q for q in quads if q.graph_name in wanted), key=str)
 
 
-def _write(dataset: ox.Dataset, artefact: Artefact, path: Path, ns: Namespaces) -> None:
-    quads = _sorted_quads(dataset, artefact.graphs, ns)
+def _write(all_quads: list[ox.Quad], artefact: Artefact, path: Path, ns: Namespaces) -> None:
+    quads = _sorted_quads(all_quads, artefact.graphs, ns)
     if artefact.linkset:
         space = LINK_TARGETS[artefact.linkset].uri_space
         quads = [q for q in quads if q.predicate.value == str(LINK_PREDICATE)
@@ -264,9 +324,3 @@ def _point_latest(dist: Path, final: Path) -> None:
     os.replace(tmp_link, link)  # atomic: readers see the old or the new release
 
 
-def latest_release(dist: Path) -> Path | None:
-    """The folder of the newest release under ``dist``, or None."""
-    link = dist / "latest"
-    if link.exists():
-        return link.resolve()
-    return None

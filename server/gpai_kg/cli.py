@@ -1,4 +1,4 @@
-"""The ``gpai-kg`` command: validate, build, query (and serve, in the service)."""
+"""The ``gpai-kg`` command: validate, build, list and compare releases, query (and serve, in the service)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ SERVICE_SETTINGS = ("host", "port", "workers", "threads", "query_workers", "quer
                     "max_query_bytes", "client_max_queries", "max_long_queries", "client_max_long_queries",
                     "long_query_after",
                     "client_query_seconds", "trusted_proxies",
-                    "query_memory_mb", "memory_store_max_triples", "service_allow", "federation",
+                    "query_memory_mb", "memory_store_max_triples", "release_memory_max_triples",
+                    "service_allow", "federation",
                     "wikidata_endpoint", "store_dir", "store", "graph_store",
                     "base_iri", "release")
 
@@ -66,15 +67,105 @@ def validate(fmt: str, **options) -> None:
 @click.option("--base-iri", "base_iri", default=None,
               help=BY_NAME["base_iri"].help + " [env: GPAI_KG_BASE_IRI]")
 @_setting_options("publisher", "contact")
-def build(**options) -> None:
-    """Validate, then write a versioned release (refused, with a report, if invalid)."""
+@click.option("--notes", default=None,
+              help="Your words on this release, put before the summary of its changes in its version notes.")
+def build(notes: str | None, **options) -> None:
+    """Validate, then write a versioned release after the latest one (refused, with a report, if invalid).
+
+    Earlier releases are kept. The new one names the latest as its predecessor and publishes the
+    changes since (changes.*); it is refused if it drops an IRI the predecessor published.
+    """
     from .build import build as run
 
     settings = _settings(**options)
-    release = run(Project.from_settings(settings), settings)
+    release = run(Project.from_settings(settings), settings, notes)
     counts = ", ".join(f"{name} {n}" for name, n in release.triples.items())
     click.echo(f"built release {release.version} in {release.seconds} s: {release.path}")
     click.echo(f"triples: {counts}")
+    if release.previous:
+        click.echo(f"follows release {release.previous}: {release.notes} (changes.md in the release)")
+
+
+@cli.command()
+@_project_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="A table for people or JSON for machines.")
+def releases(fmt: str, **options) -> None:
+    """List the releases kept in the dist folder, newest first, each checked against its SHA256SUMS.
+
+    Exits 1 if any release is damaged.
+    """
+    from .release_files import latest_release
+    from .releases import kept_releases
+    from .store import verify_release
+
+    project = Project.from_settings(_settings(**options))
+    latest = latest_release(project.dist)
+    rows = []
+    for release in kept_releases(project.dist):
+        try:
+            verify_release(release.folder)
+            checked = "ok"
+        except GpaiKgError as exc:
+            checked = f"damaged: {exc}"
+        rows.append({"version": release.version, "issued": release.issued, "triples": release.triples,
+                     "previous": release.previous, "latest": release.folder == latest, "checksums": checked})
+    if fmt == "json":
+        click.echo(json.dumps({"dist": str(project.dist), "releases": rows}, indent=1))
+    elif not rows:
+        click.echo(f"no release under {project.dist}: run `gpai-kg build` first")
+    else:
+        table = [["version", "issued", "triples", "previous", "checksums"]]
+        table += [[r["version"] + (" (latest)" if r["latest"] else ""), r["issued"] or "?",
+                   "?" if r["triples"] is None else str(r["triples"]), r["previous"] or "—", r["checksums"]]
+                  for r in rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+        for row in table:
+            click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
+    if any(r["checksums"] != "ok" for r in rows):
+        sys.exit(1)
+
+
+@cli.command("diff")
+@_project_options
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder to write the change set into (default: diffs/OLD--NEW/ in the dist folder).")
+def diff_command(old: str | None, new: str | None, out: str | None, **options) -> None:
+    """Compare two releases (default: the latest and the one before it) and write what changed.
+
+    Writes added.nt and removed.nt (the knowledge graph's triples), patch.rdfp (an RDF Patch that
+    turns OLD's dataset into NEW's, checked by applying it) and changelog.md and changelog.json
+    (the changes by resource and kind). Exits 0 whatever changed.
+    """
+    from .changelog import KINDS
+    from .diff import Snapshot, compare, write_change_set
+    from .errors import ReleaseNotFound
+    from .releases import find_release, kept_releases
+
+    project = Project.from_settings(_settings(**options))
+    if new is None:
+        kept = kept_releases(project.dist)
+        if old is not None:
+            new_release = kept[0] if kept else None
+        else:
+            if len(kept) < 2:
+                raise ReleaseNotFound(f"{len(kept)} release{'s' if len(kept) != 1 else ''} under {project.dist}: "
+                                      f"a diff needs two (name them: gpai-kg diff OLD NEW)")
+            new_release = kept[0]
+            old = kept[0].previous or kept[1].version
+        if new_release is None:
+            raise ReleaseNotFound(f"no release under {project.dist}: run `gpai-kg build` first")
+        new = new_release.version
+    old_release, new_release = find_release(project.dist, old), find_release(project.dist, new)
+    comparison = compare(Snapshot.of_release(old_release), Snapshot.of_release(new_release))
+    folder = Path(out) if out else project.dist / "diffs" / f"{old}--{new}"
+    write_change_set(comparison, folder, in_release=False)
+    log = comparison.log
+    kinds = ", ".join(f"{n} {KINDS[kind][0 if n == 1 else 1]}" for kind, n in log["kinds"].items()) or "no change"
+    click.echo(f"{old} → {new}: {log['triples']['added']} quads added, {log['triples']['removed']} removed, in "
+               f"{len(log['resources'])} resources ({kinds}); patch checked; written to {folder}")
 
 
 RESULT_FORMATS = {

@@ -169,6 +169,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("memory_store_max_triples", 2_000_000,
             "Datasets up to this size are queried from memory (one copy per web worker, shared by "
             "its query workers); larger ones from the on-disk store.", _non_negative_int),
+    Setting("release_memory_max_triples", 2_000_000,
+            "Quads of earlier releases one web worker keeps in memory to answer their data documents "
+            "(/releases/<version>/data/…), each release loaded on first use, least recently used first out "
+            "(0: none).", _non_negative_int),
     Setting("store_dir", None,
             "Folder for the service's on-disk store (default: store/ under the dist folder).", Path),
     # --- an external store instead of the embedded one

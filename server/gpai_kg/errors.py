@@ -90,6 +90,12 @@ class MethodNotAllowed(HttpError):
     status, title = 405, "Method Not Allowed"
 
 
+class Gone(HttpError):
+    """A published IRI whose resource the curators deprecated: kept, never reused, no longer described."""
+
+    status, title = 410, "Gone"
+
+
 class NotAcceptable(HttpError):
     status, title = 406, "Not Acceptable"
 
@@ -133,6 +139,12 @@ class ServiceStopping(HttpError):
     """The server is stopping: queries in flight are ended, new ones refused."""
 
     status, title = 503, "Service Unavailable"
+
+
+class ReleaseDamaged(HttpError):
+    """A kept release whose files no longer match its SHA256SUMS: none of them is served."""
+
+    status, title = 500, "Internal Server Error"
 
 
 class BadGateway(HttpError):

@@ -118,6 +118,14 @@ def explicit_quality(accept: MIMEAccept, media_types) -> float:
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
+# Media types of the other files a release holds (its RDF files take theirs from the tables above).
+#: RDF Patch (https://afs.github.io/rdf-patch/): not registered with IANA; the type its authors use.
+RDF_PATCH = "application/rdf-patch"
+MARKDOWN = "text/markdown"
+JSON = "application/json"
+GZIP = "application/gzip"
+PLAIN_TEXT = "text/plain"
+
 
 def prefers_html(accept: MIMEAccept, others) -> bool:
     """A person's browser: HTML asked for by name, at least as much as any of ``others``."""

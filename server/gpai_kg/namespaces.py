@@ -55,6 +55,9 @@ WD = Namespace("http://www.wikidata.org/entity/")
 DBR = Namespace("http://dbpedia.org/resource/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+#: DCAT 3's versioning terms (dcat:version, previousVersion, hasVersion…), which rdflib's DCAT predates.
+DCAT3 = Namespace(str(DCAT))
 
 #: The W3C and community vocabularies we reuse, by their usual prefixes.
 VOCABULARIES: dict[str, str] = {
@@ -75,6 +78,7 @@ VOCABULARIES: dict[str, str] = {
     "sh": str(SH),
     "sd": str(SD),
     "spdx": str(SPDX),
+    "adms": str(ADMS),
     "iso639": str(ISO639),
     "wd": str(WD),
     "dbr": str(DBR),
@@ -138,6 +142,18 @@ class Namespaces:
         self.graph = Namespace(base + "graph/")
         self.releases = Namespace(base + "releases/")
         self.dataset = URIRef(base + "dataset")
+
+    def release(self, version: str) -> URIRef:
+        """The IRI of one release (a version of the dataset); its files are under it, after a '/'.
+
+        >>> NS.release("2026-12-01"), NS.changes("2026-12-01")
+        (rdflib.term.URIRef('https://w3id.org/gpai-kg/releases/2026-12-01'), rdflib.term.URIRef('https://w3id.org/gpai-kg/releases/2026-12-01#changes'))
+        """
+        return URIRef(f"{self.releases}{version}")
+
+    def changes(self, version: str) -> URIRef:
+        """The IRI of the change set a release publishes against its predecessor (also its patch's id)."""
+        return URIRef(f"{self.releases}{version}#changes")
 
     def kind_namespace(self, kind: str) -> Namespace:
         if kind not in KINDS:
@@ -219,9 +235,11 @@ def rebase(graph: Graph, base: str, *, source: str = CANONICAL_BASE) -> Graph:
 
 
 __all__ = [
+    "ADMS",
     "CANONICAL_BASE",
     "DBR",
     "DCAT",
+    "DCAT3",
     "DCTERMS",
     "FOAF",
     "GPAI",

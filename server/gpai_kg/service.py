@@ -18,36 +18,28 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__
-from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE
 from .admission import Admission, Limits
+from .archive import Archive
 from .backends import EmbeddedBackend, ExternalBackend
 from .config import Settings, allowed_services
 from .errors import ConfigError
+from .formats import GZIP
 from .gate import CheckedQuery, Policy, Template, check, rebase_query
-from .namespaces import Namespaces
+from .history import ResourceHistory
+from .namespaces import DCTERMS, OWL, Namespaces
 from .pool import QueryJob, QueryOutcome
 from .project import Project
 from .queries import QueryFile, read_queries, rows
+from .release_files import VOID_FILE, Dump, release_dumps, stat_etag
 from .search_index import Hit, SearchIndex, TypeFilter, prepare_index, release_quads
 from .store import (RELEASE_DUMP, cache_key, check_base, count_graphs, file_inputs, prepare_store, rdf_format_of,
                     release_folder, checksums, release_inputs, release_void, verify_release)
 
-GZIP = "application/gzip"
 #: Who the current request's queries are for (the client address, set by the web layer):
 #: admission control counts per client.
 CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("gpai_kg_client", default="(the service itself)")
 #: A search reads a few hundred index rows and takes milliseconds; one still running after this is stopped.
 SEARCH_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class Dump:
-    """A file offered for download at ``/dumps/{name}``."""
-
-    name: str
-    path: Path
-    media_type: str
-    etag: str      # names its content: its SHA-256 from SHA256SUMS (files mode: size and time)
 
 
 @dataclass
@@ -63,6 +55,7 @@ class Service:
     checksum: str | None = None       # SHA-256 of the release's SHA256SUMS, verified at start-up
     search_index: SearchIndex | None = None  # names and identifiers (gpai_kg.search_index)
     _index_lock: int | None = field(default=None, repr=False)
+    archive: Archive | None = None    # the releases kept beside it (release mode)
     _view_rows: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -75,7 +68,7 @@ class Service:
                                   "with `gpai-kg load`")
             ns = Namespaces(settings.base_iri)
             inputs = file_inputs(list(settings.files), str(ns.graph))
-            dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path), _stat_etag(p.path)) for p in inputs}
+            dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path), stat_etag(p.path)) for p in inputs}
             index, hold = prepare_index(cache_key(inputs), lambda: release_quads([(i.path, i.format) for i in inputs]),
                                         cache, ns)
             backend = EmbeddedBackend(prepare_store(inputs, cache), settings)
@@ -92,8 +85,10 @@ class Service:
             backend = ExternalBackend.connect(settings, expected, folder.name)
         else:
             backend = EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
-        return cls(settings, backend, _release_dumps(folder, checksums(folder)), f"release {folder.name}", project,
-                   folder.name, folder / VOID_FILE, void, checksum, SearchIndex(index), hold)
+        archive = Archive(project.dist, folder.name, Namespaces(settings.base_iri),
+                          settings.release_memory_max_triples, settings.max_rows, settings.max_query_bytes)
+        return cls(settings, backend, release_dumps(folder, checksums(folder)), f"release {folder.name}", project,
+                   folder.name, folder / VOID_FILE, void, checksum, SearchIndex(index), hold, archive)
 
     @cached_property
     def ns(self) -> Namespaces:
@@ -117,6 +112,26 @@ class Service:
         if name not in self._view_rows:
             self._view_rows[name] = self.select(Template(self.views[name].text, name))
         return self._view_rows[name]
+
+    @cached_property
+    def history(self) -> ResourceHistory:
+        """What the change sets of the served release and those before it say of each resource."""
+        return ResourceHistory(self.archive.chain() if self.archive else [])
+
+    @cached_property
+    def tombstones(self) -> dict[str, str | None]:
+        """IRIs the curators withdrew: each to its replacement (a 301), or to None if deprecated (a 410).
+
+        Read once per process: the release does not change while it is served.
+        """
+        found: dict[str, str | None] = {}
+        for row in self.select(TOMBSTONES):
+            iri = row["r"].value
+            if "replacement" in row:
+                found[iri] = row["replacement"].value
+            elif row["deprecated"].value in ("true", "1"):  # Virtuoso writes booleans as 1 and 0
+                found.setdefault(iri, None)
+        return found
 
     def dataset_fact(self, predicate: str, subject: str | None = None) -> str | None:
         """A value the release's VoID gives the dataset itself (its description, date…), or ``subject``."""
@@ -209,20 +224,12 @@ class Service:
                 "backend": self.backend.kind, "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
 
 
-def _release_dumps(folder: Path, sums: dict[str, str]) -> dict[str, Dump]:
-    dumps = {}
-    for artefact in ARTEFACTS:
-        media = GZIP if artefact.gzip else artefact.media_type
-        dumps[artefact.name] = Dump(artefact.name, folder / artefact.name, media, "sha256-" + sums[artefact.name])
-    dumps[VOID_FILE] = Dump(VOID_FILE, folder / VOID_FILE, "text/turtle", "sha256-" + sums[VOID_FILE])
-    dumps[CHECKSUMS_FILE] = Dump(CHECKSUMS_FILE, folder / CHECKSUMS_FILE, "text/plain",
-                                 _stat_etag(folder / CHECKSUMS_FILE))
-    return dumps
-
-
-def _stat_etag(path: Path) -> str:
-    stat = path.stat()
-    return f"{stat.st_size:x}-{stat.st_mtime_ns:x}"
+#: The deprecated and replaced IRIs of the served release (gpai_kg.web.linked_data answers 410 and 301).
+TOMBSTONES = Template(f"""
+    SELECT ?r ?replacement ?deprecated WHERE {{
+      {{ ?r <{DCTERMS.isReplacedBy}> ?replacement FILTER(isIRI(?r)) }}
+      UNION {{ ?r <{OWL.deprecated}> ?deprecated FILTER(isIRI(?r)) }}
+    }}""", "tombstones")
 
 
 def _media_type(path: Path) -> str:

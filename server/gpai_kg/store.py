@@ -23,24 +23,27 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .build import ARTEFACTS, CHECKSUMS_FILE, VOID_FILE, latest_release
 from .errors import ConfigError, DamagedRelease, ParseError, ReleaseNotFound
-from .namespaces import CANONICAL_BASE, VOID, Namespaces
-from .void import sha256
+from .namespaces import CANONICAL_BASE, DCAT3, VOID, Namespaces
 from .project import Project
-
-RELEASE_DUMP = "gpai-kg.nq"
+from .release_files import (ARTEFACTS, CHANGE_FILES, CHECKSUMS_FILE, RELEASE_DUMP, VOID_FILE, is_release_folder,
+                            is_version, latest_release, releases_dir)
+from .void import sha256
 
 
 def release_folder(project: Project, version: str | None = None) -> Path:
     """The folder of release ``version`` (default: the latest), or ReleaseNotFound."""
     if version:
-        folder = project.dist / "releases" / version
-    else:
-        folder = latest_release(project.dist)
+        folder = releases_dir(project.dist) / version if is_version(version) else None
+        if folder is None or not is_release_folder(folder):
+            kept = sorted(p.name for p in releases_dir(project.dist).glob("*") if is_release_folder(p))
+            raise ReleaseNotFound(f"no release {version!r} under {project.dist}: "
+                                  + (f"the releases kept there are {', '.join(kept)}" if kept
+                                     else "run `gpai-kg build` first"))
+        return folder
+    folder = latest_release(project.dist)
     if folder is None or not folder.is_dir():
-        wanted = f"release {version}" if version else "release"
-        raise ReleaseNotFound(f"no {wanted} under {project.dist}: run `gpai-kg build` first")
+        raise ReleaseNotFound(f"no release under {project.dist}: run `gpai-kg build` first")
     return folder
 
 
@@ -57,13 +60,48 @@ def verify_release(folder: Path) -> str:
         if name not in listed:
             raise DamagedRelease(f"{folder / name} is not listed in {CHECKSUMS_FILE}; rebuild the release")
     for name, digest in listed.items():
-        path = Path(folder) / name
-        if not path.is_file():
-            raise DamagedRelease(f"{path} is listed in {CHECKSUMS_FILE} but missing; rebuild the release")
-        if sha256(path) != digest:
-            raise DamagedRelease(f"{path} does not match its checksum in {CHECKSUMS_FILE} (damaged or changed "
-                                 f"after the build validated it); rebuild the release")
+        _check(Path(folder) / name, digest)
+    # A release that names a predecessor publishes its change set against it (gpai_kg.diff).
+    void = release_void(folder)
+    if release_previous(void, release_namespaces(folder, void)) is not None:
+        for change in CHANGE_FILES:
+            if change.name not in listed:
+                raise DamagedRelease(f"{folder / change.name} is not listed in {CHECKSUMS_FILE}, but the release "
+                                     f"names a previous release; rebuild the release")
     return sha256(sums_file)
+
+
+def verify_file(folder: Path, name: str) -> Path:
+    """One file of a release, checked against its line in ``SHA256SUMS`` (DamagedRelease if it fails)."""
+    listed = checksums(folder)
+    if name not in listed:
+        raise DamagedRelease(f"{Path(folder) / name} is not listed in {CHECKSUMS_FILE}")
+    return _check(Path(folder) / name, listed[name])
+
+
+def read_verified(folder: Path, name: str) -> bytes:
+    """One file of a release, read once and checked in memory against its line in ``SHA256SUMS``."""
+    listed = checksums(folder)
+    path = Path(folder) / name
+    if name not in listed:
+        raise DamagedRelease(f"{path} is not listed in {CHECKSUMS_FILE}")
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise DamagedRelease(f"{path} is listed in {CHECKSUMS_FILE} but cannot be read; rebuild the release") from None
+    if hashlib.sha256(content).hexdigest() != listed[name]:
+        raise DamagedRelease(f"{path} does not match its checksum in {CHECKSUMS_FILE} (damaged or changed "
+                             f"after the build validated it); rebuild the release")
+    return content
+
+
+def _check(path: Path, digest: str) -> Path:
+    if not path.is_file():
+        raise DamagedRelease(f"{path} is listed in {CHECKSUMS_FILE} but missing; rebuild the release")
+    if sha256(path) != digest:
+        raise DamagedRelease(f"{path} does not match its checksum in {CHECKSUMS_FILE} (damaged or changed "
+                             f"after the build validated it); rebuild the release")
+    return path
 
 
 def checksums(folder: Path) -> dict[str, str]:
@@ -95,9 +133,19 @@ def release_base(void: tuple[ox.Triple, ...]) -> str | None:
     return found[:-len("id/")] if found and found.endswith("id/") else None
 
 
-def release_namespaces(folder: Path) -> Namespaces:
+def release_namespaces(folder: Path, void: tuple[ox.Triple, ...] | None = None) -> Namespaces:
     """The namespaces of a release's own IRIs (its base_iri may not be the canonical one)."""
-    return Namespaces(release_base(release_void(folder)) or CANONICAL_BASE)
+    return Namespaces(release_base(release_void(folder) if void is None else void) or CANONICAL_BASE)
+
+
+def release_previous(void: tuple[ox.Triple, ...], ns: Namespaces) -> str | None:
+    """The version of the release this one says it follows (``dcat:previousVersion``), or None."""
+    me = f"{ns.releases}"
+    for t in void:
+        if (t.predicate.value == str(DCAT3.previousVersion) and t.subject.value.startswith(me)
+                and t.object.value.startswith(me)):
+            return t.object.value[len(me):]
+    return None
 
 
 def check_base(void: tuple[ox.Triple, ...], base_iri: str) -> None:

@@ -4,6 +4,13 @@ Statistics follow the VoID vocabulary (``void:triples``, ``void:entities``, clas
 property partitions) and one ``void:Linkset`` per dataset we link to, counting the
 ``skos:exactMatch`` links into its URI space. Each file of the release is a
 ``dcat:Distribution`` with its media type, size and SHA-256 checksum (SPDX).
+
+Each release is also a version of the dataset (DCAT 3 versioning), ``{base}releases/{version}``:
+its date, the release it follows (``dcat:previousVersion``, ``prov:wasRevisionOf``), its version
+notes (``adms:versionNotes``) and its files. The change set it publishes against its predecessor,
+``{base}releases/{version}#changes``, is a dataset of its own whose distributions are the
+``changes.*`` files. The ontology's version IRI is given, with ``owl:priorVersion`` when the ontology
+changed since an earlier release.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from datetime import datetime
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-from .namespaces import LINK_TARGETS, SPDX, VCARD, VOCABULARIES, Namespaces
+from .formats import RDF_PATCH
+from .namespaces import ADMS, DCAT3, LINK_TARGETS, SPDX, VCARD, VOCABULARIES, Namespaces
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 TITLE = "GPAI Knowledge Graph"
@@ -60,9 +68,21 @@ class Publisher:
 DATE_TYPES = {XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime}
 
 
+@dataclass(frozen=True)
+class History:
+    """Where a release stands among the others: what it follows, what changed since, its ontology's version."""
+
+    previous: str | None = None           # the version it follows
+    notes: str | None = None              # its version notes
+    changes: tuple = ()                   # (ChangeFile, path) of the change set against ``previous``
+    ontology_version: str | None = None   # the ontology's owl:versionIRI
+    ontology_prior: str | None = None     # the version IRI of the ontology before it changed
+
+
 def describe(data: Graph, ns: Namespaces, version: str, issued: datetime, folder: Path,
-             artefacts: list, publisher: Publisher | None = None) -> Graph:
-    """A VoID/DCAT graph describing ``data`` and the release files in ``artefacts``."""
+             artefacts: list, publisher: Publisher | None = None, history: History = History()) -> Graph:
+    """A VoID/DCAT graph describing ``data``, the release files in ``artefacts``, who publishes it and
+    the release's history."""
     g = ns.bind(Graph())
     ds = ns.dataset
     g.add((ds, RDF.type, VOID.Dataset))
@@ -71,7 +91,7 @@ def describe(data: Graph, ns: Namespaces, version: str, issued: datetime, folder
     g.add((ds, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
     g.add((ds, DCTERMS.issued, Literal(issued.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
-    g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3 term
+    g.add((ds, DCAT3.version, Literal(version)))
     g.add((ds, OWL.versionInfo, Literal(version)))
     g.add((ds, DCTERMS.conformsTo, ns.ontology_iri))
     g.add((ds, VOID.uriSpace, Literal(str(ns.id))))
@@ -88,7 +108,50 @@ def describe(data: Graph, ns: Namespaces, version: str, issued: datetime, folder
     _linksets(g, ds, data, ns)
     for artefact, path in artefacts:
         _distribution(g, ds, ns, version, artefact, path)
+    _version(g, ds, ns, version, issued, history, [a for a, _ in artefacts])
     return g
+
+
+def _version(g: Graph, ds: URIRef, ns: Namespaces, version: str, issued: datetime, history: History,
+             artefacts: list) -> None:
+    """This release as a version of the dataset, the change set it publishes, and the ontology's version."""
+    release = ns.release(version)
+    g.add((ds, DCAT3.hasVersion, release))
+    g.add((ds, DCAT3.hasCurrentVersion, release))
+    g.add((release, RDF.type, DCAT.Dataset))
+    g.add((release, DCTERMS.title, Literal(f"{TITLE}, release {version}", lang="en")))
+    g.add((release, DCAT3.isVersionOf, ds))
+    g.add((release, DCAT3.version, Literal(version)))
+    g.add((release, DCTERMS.issued, Literal(issued.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
+    g.add((release, DCTERMS.license, LICENSE))
+    for artefact in artefacts:
+        g.add((release, DCAT.distribution, URIRef(f"{ns.releases}{version}/{artefact.name}")))
+    if history.notes:
+        g.add((release, ADMS.versionNotes, Literal(history.notes, lang="en")))
+    if history.ontology_version:
+        g.add((ns.ontology_iri, OWL.versionIRI, URIRef(history.ontology_version)))
+    if history.ontology_prior:
+        g.add((ns.ontology_iri, OWL.priorVersion, URIRef(history.ontology_prior)))
+    if not history.previous:
+        return
+    previous = ns.release(history.previous)
+    g.add((release, DCAT3.previousVersion, previous))
+    g.add((release, PROV.wasRevisionOf, previous))
+    changes = ns.changes(version)
+    g.add((URIRef(f"{ns.dataset}/catalog"), DCAT.dataset, changes))
+    g.add((release, DCTERMS.relation, changes))
+    g.add((changes, RDF.type, DCAT.Dataset))
+    g.add((changes, DCTERMS.title, Literal(f"Changes from release {history.previous} to release {version} of the "
+                                          f"{TITLE}", lang="en")))
+    g.add((changes, DCTERMS.description, Literal(
+        "The triples added to and removed from the knowledge graph, an RDF Patch that turns the previous "
+        "release's dataset into this one's, and a changelog by resource and kind.", lang="en")))
+    g.add((changes, DCTERMS.license, LICENSE))
+    g.add((changes, DCTERMS.issued, Literal(issued.replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
+    g.add((changes, PROV.wasDerivedFrom, previous))
+    g.add((changes, PROV.wasDerivedFrom, release))
+    for change, path in history.changes:
+        _distribution(g, changes, ns, version, change, path, dump=False)
 
 
 def _catalogue(g: Graph, ds: URIRef, ns: Namespaces) -> None:
@@ -202,19 +265,23 @@ def _linksets(g: Graph, ds: URIRef, data: Graph, ns: Namespaces) -> None:
         g.add((linkset, VOID.triples, Literal(count)))
 
 
-def _distribution(g: Graph, ds: URIRef, ns: Namespaces, version: str, artefact, path: Path) -> None:
+def _distribution(g: Graph, ds: URIRef, ns: Namespaces, version: str, artefact, path: Path,
+                  dump: bool = True) -> None:
     url = URIRef(f"{ns.releases}{version}/{artefact.name}")
     owner = linkset_iri(ns, artefact.linkset) if getattr(artefact, "linkset", None) else ds
     g.add((owner, DCAT.distribution, url))
-    g.add((owner, VOID.dataDump, url))
+    if dump:
+        g.add((owner, VOID.dataDump, url))
     g.add((url, RDF.type, DCAT.Distribution))
     g.add((url, DCTERMS.title, Literal(artefact.title, lang="en")))
     g.add((url, DCAT.downloadURL, url))
     g.add((url, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
     g.add((url, DCTERMS.license, LICENSE))
     g.add((url, DCAT.mediaType, URIRef(IANA + artefact.media_type)))
-    if artefact.gzip:
+    if getattr(artefact, "gzip", False):
         g.add((url, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    if artefact.media_type == RDF_PATCH:
+        g.add((url, DCTERMS.conformsTo, URIRef("https://afs.github.io/rdf-patch/")))
     checksum = BNode()
     g.add((url, SPDX.checksum, checksum))
     g.add((checksum, RDF.type, SPDX.Checksum))

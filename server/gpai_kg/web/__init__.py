@@ -19,7 +19,10 @@ import. The routes, by (path, method):
 ``/.well-known/void``             GET         the dataset's VoID and DCAT description (an HTML page for browsers)
 ``/dumps/``                       GET         the downloadable files, as JSON (a table for browsers)
 ``/dumps/<name>``                 GET, HEAD   one file (ETag, Last-Modified, ranges)
-``/releases/<version>/<name>``    GET, HEAD   the same, at the versioned URL the VoID gives
+``/releases/``                    GET         the kept releases: HTML, or DCAT by content negotiation
+``/releases/<version>``           GET         one release: HTML, or its VoID/DCAT
+``/releases/<version>/<name>``    GET, HEAD   a file of any kept release, at the versioned URL its VoID gives
+``/releases/<version>/data/…``    GET         a resource's data document as that release gave it
 ``/api/search``                   GET         search every name and identifier (JSON); ``/api/search/types``
 ``/search``                       GET         the search box's page of results
 ``/reconcile…``                   GET, POST   the W3C Reconciliation Service API 0.2 (see web/reconcile.py)
@@ -71,11 +74,11 @@ def create_app(config: Mapping[str, Any] | None = None, service: Service | None 
     app.extensions["gpai_kg_cache"] = ResponseCache()  # the release is immutable while it is served
     service.start()  # query workers up (and the store loaded) before the first request
 
-    from . import dumps, errors, linked_data, meta, openapi, pages, reconcile, search, sparql
+    from . import dumps, errors, linked_data, meta, openapi, pages, reconcile, releases, search, sparql
     from .sparql import TRUNCATED_HEADER
 
     errors.init_app(app)
-    for module in (sparql, dumps, meta, linked_data, pages, search, reconcile, openapi):
+    for module in (sparql, dumps, meta, linked_data, pages, releases, search, reconcile, openapi):
         app.register_blueprint(module.blueprint)
     CORS(app, resources=[r"/sparql", r"/data/*", r"/dumps/*", r"/releases/*", r"/.well-known/*", r"/id/*",
                          r"/ontology*", r"/shapes*", r"/dataset*", r"/health", r"/-/*", r"/api/*", r"/reconcile*",

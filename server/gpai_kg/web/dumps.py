@@ -1,4 +1,5 @@
-"""Downloads: the release's files, streamed from disk, never re-serialised.
+"""Downloads: the served release's files, streamed from disk, never re-serialised (every kept
+release's files, at their versioned URLs, are in :mod:`gpai_kg.web.releases`).
 
 :mod:`gpai_kg.web.conditional` gives strong ETags (the files' SHA-256), Last-Modified,
 conditional requests (304, 412) and byte ranges (206, 416) as RFC 9110 says; the media type
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, make_response, render_template, request, url_for
 
-from ..build import VOID_FILE
+from ..release_files import VOID_FILE
 from ..errors import NotFound
 from ..formats import GRAPH_FORMATS, negotiate, prefers_html
 from .conditional import send_release_file
@@ -42,20 +43,7 @@ def download(name: str):
     dump = current_app.extensions["gpai_kg"].dumps.get(name)
     if dump is None:
         raise NotFound(f"no dump named {name!r}; see /dumps/ for the list")
-    return _send(dump)
-
-
-@blueprint.get("/releases/<version>/<name>")
-def release_file(version: str, name: str):
-    """The versioned download URLs that the VoID description gives, for the release served."""
-    service = current_app.extensions["gpai_kg"]
-    if version != service.release_version:
-        raise NotFound(f"this service serves release {service.release_version}, not {version}; "
-                       f"older releases are not kept here")
-    dump = service.dumps.get(name)
-    if dump is None:
-        raise NotFound(f"no file named {name!r} in release {version}")
-    return _send(dump, immutable=True)
+    return send_dump(dump)
 
 
 @blueprint.get("/.well-known/void")
@@ -79,9 +67,10 @@ def void():
     return response
 
 
-def _send(dump, immutable: bool = False):
+def send_dump(dump, immutable: bool = False):
+    """A release file; ``immutable`` for a versioned URL (/releases/{version}/…), whose bytes never change."""
     media = dump.media_type
-    if media.startswith("text/") or media.endswith(("+json", "n-triples", "n-quads")):
+    if media.startswith("text/") or media.endswith(("+json", "n-triples", "n-quads", "rdf-patch")):
         media += "; charset=utf-8"
     # A versioned URL names bytes that never change; /dumps/ follows the release being served.
     return send_release_file(dump.path, media, dump.etag, download_name=dump.name,

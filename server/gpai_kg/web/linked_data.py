@@ -8,6 +8,10 @@ it answers ``303 See Other`` to a document about it, chosen by content negotiati
 
 ``?format=`` overrides Accept. Both documents come from the same description query
 (:mod:`gpai_kg.describe`); their IRIs link to each other with ``Link: rel=alternate``.
+
+An IRI, once published, stays. One the curators replaced (``dcterms:isReplacedBy``) answers
+``301 Moved Permanently`` to its replacement, and so do its page and data document; one they
+deprecated (``owl:deprecated true``) answers ``410 Gone``, saying where its last description is.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode
 
 from ..describe import DESCRIPTION, Presenter
-from ..errors import NotAcceptable, NotFound
+from ..errors import Gone, NotAcceptable, NotFound
 from ..formats import HTML_TYPES, GRAPH_FORMATS, Format, explicit_quality, negotiate, offered, prefers_html
 from ..gate import Template
+from ..history import page_history
 from ..results import rdf_document
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -67,6 +72,9 @@ IS_VERSION = Template("ASK { ?ontology <http://www.w3.org/2002/07/owl#versionIRI
 def resolve(root: str, rest: str):
     path = f"{root}/{rest}" if rest else root
     iri = _iri(path)
+    moved = _withdrawn(iri, lambda new: request.script_root + "/" + new)
+    if moved is not None:
+        return moved
     if root == "ontology" and rest.startswith("version/"):
         # The version IRI of the ontology served names this version of it: its documents are the
         # ontology's. Other versions are not served here.
@@ -120,6 +128,32 @@ def _exists(iri: str) -> bool:
     return _service().ask(EXISTS, resource=NamedNode(iri))
 
 
+def _withdrawn(iri: str, local_url) -> Response | None:
+    """None for a live IRI; for one the curators replaced, a 301 to ``local_url(the replacement's path)``
+    (or to the replacement itself, if it is not ours); for one they deprecated, 410 Gone."""
+    service = _service()
+    if iri not in service.tombstones:
+        return None
+    replacement = service.tombstones[iri]
+    if replacement is not None:
+        base = service.ns.base
+        moved = replacement[len(base):] if replacement.startswith(base) else None
+        target = local_url(moved) if moved and moved.startswith(RESOURCE_ROOTS) else replacement
+        if request.query_string:
+            target += "?" + request.query_string.decode("latin-1")
+        return redirect(target, code=301)
+    details = {"deprecated": iri}
+    withdrawn = service.history.withdrawn_in(iri)
+    where = ""
+    if withdrawn is not None and withdrawn.previous and service.archive and withdrawn.previous in service.archive.releases:
+        path = iri[len(service.ns.base):]
+        last = url_for("releases.data", version=withdrawn.previous, path=path, ext="ttl")
+        details.update(deprecated_in=withdrawn.version, last_description=last)
+        where = f" since release {withdrawn.version}; release {withdrawn.previous} last described it: {last}"
+    raise Gone(f"<{iri}> is deprecated: the IRI stays ours and is never reused, but nothing is said about it "
+               f"any more{where}", **details)
+
+
 def _link_alternates(response: Response, path: str) -> None:
     links = [f'<{url_for("linked_data.page", path=path)}>; rel="alternate"; type="text/html"']
     for fmt in GRAPH_FORMATS:
@@ -138,6 +172,9 @@ def data(path: str, ext: str):
     if fmt is None or not path.startswith(RESOURCE_ROOTS):
         raise NotFound(f"no data document at {request.path}: ask for .ttl, .nt, .jsonld or .rdf")
     iri = _iri(path)
+    moved = _withdrawn(iri, lambda new: url_for("linked_data.data", path=new, ext=ext))
+    if moved is not None:
+        return moved
     response = cached("data", path, fmt.name, render=lambda: _data(path, iri, fmt))
     # A person who follows a "Turtle" link from a page sees the document rather than saves it.
     if prefers_html(request.accept_mimetypes, fmt.accepts()):
@@ -168,6 +205,9 @@ def page(path: str):
     if not path.startswith(RESOURCE_ROOTS):
         raise NotFound(f"no page at {request.path}")
     iri = _iri(path)
+    moved = _withdrawn(iri, lambda new: url_for("linked_data.page", path=new))
+    if moved is not None:
+        return moved
     lang = reader_language()
     return cached("page", path, lang, render=lambda: _page(path, iri, lang))
 
@@ -205,6 +245,9 @@ def _page(path: str, iri: str, lang: str) -> Response:
         term=term, shapes=view.shapes(node) if term else [], examples=view.examples(node) if term else [],
         ontology_terms=_ontology_terms(view) if (node, RDF.type, OWL.Ontology) in graph else None,
         alternates=[(fmt, url_for("linked_data.data", path=path, ext=fmt.extension)) for fmt in GRAPH_FORMATS],
+        history=page_history(service.history, iri, lambda v: url_for("releases.release", version=v),
+                             lambda v: None if service.archive.problem(v) else
+                             url_for("releases.data", version=v, path=path, ext="ttl")),
     ))
     response.headers["Content-Language"] = lang
     _link_alternates(response, path)
