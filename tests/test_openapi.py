@@ -23,7 +23,8 @@ from gpai_kg.web.openapi_document import document
 #: Routes documented under another (more precise) path: the rule's path → the documented one.
 DOCUMENTED_AS = {"/id/{rest}": "/id/{kind}/{key}", "/page/{path}": "/page/id/{kind}/{key}",
                  "/data/{path}.{ext}": "/data/id/{kind}/{key}.{ext}", "/ontology/{rest}": "/ontology/{term}",
-                 "/shapes/{rest}": "/shapes", "/dataset/{rest}": "/dataset", "/browse/": "/browse"}
+                 "/shapes/{rest}": "/shapes", "/dataset/{rest}": "/dataset", "/browse/": "/browse",
+                 "/releases/{version}/data/{path}.{ext}": "/releases/{version}/data/id/{kind}/{key}.{ext}"}
 
 
 def test_every_route_is_described(app, client):

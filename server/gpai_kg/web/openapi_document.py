@@ -303,10 +303,34 @@ def _download_paths() -> dict:
         "/dumps/{name}": {"get": get, "head": head},
         "/releases/{version}/{name}": {"get": {**get, "parameters": [version, name]},
                                        "head": {**head, "parameters": [version, name]}},
+        **_release_paths(version),
         "/.well-known/void": {"get": _op(
             "Downloads", "The dataset's VoID and DCAT description (a page for browsers, format=html)",
             {"200": _with_html(_any_of(GRAPH_FORMATS, "The description.")), "304": {"description": "Not modified."},
              **errors(404, 406, 412)}, [GRAPH_FORMAT])},
+    }
+
+
+def _release_paths(version: dict) -> dict:
+    """The kept releases (gpai_kg.web.releases): their index, each release, its data documents."""
+    moved = {"301": {"description": "To the same with (or without) the trailing slash.",
+                     "headers": {"Location": {"description": "where to go", "schema": {"type": "string"}}}}}
+    described = _with_html(_any_of(GRAPH_FORMATS, "Its DCAT/VoID description, or a page for people."))
+    ext = _path("ext", "the format", {"type": "string", "enum": [fmt.extension for fmt in GRAPH_FORMATS]})
+    return {
+        "/releases": {"get": _op("Releases", "The releases' index (see /releases/)", moved)},
+        "/releases/": {"get": _op("Releases", "Every kept release, newest first: a page, or a DCAT catalogue",
+                                  {"200": described, **NOT_MODIFIED, **errors(406)}, [GRAPH_FORMAT, LANG])},
+        "/releases/{version}/": {"get": _op("Releases", "One release (see /releases/{version})",
+                                            {**moved, **errors(404)}, [version])},
+        "/releases/{version}": {"get": _op("Releases", "One kept release: what changed since the one before "
+                                           "and its files, or its VoID/DCAT",
+                                           {"200": described, **NOT_MODIFIED, **errors(404, 406)},
+                                           [version, GRAPH_FORMAT, LANG])},
+        "/releases/{version}/data/id/{kind}/{key}.{ext}": {"get": _op(
+            "Releases", "A resource's data document as that release described it",
+            {"200": _any_of(GRAPH_FORMATS, "The description in that release."), **NOT_MODIFIED,
+             **errors(404, *QUERY_ERRORS)}, [version, KIND, KEY, ext])},
     }
 
 
