@@ -13,6 +13,7 @@ from .. import __version__
 from ..build import ARTEFACTS
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
 from ..namespaces import KEY_PATTERN, KINDS, TERM_PATTERN
+from ..release_files import VERSION_PATTERN
 from ..reconcile import BATCH_SIZE
 from ..reconcile_properties import PROPERTIES
 from ..search_types import SEARCH_TYPES
@@ -99,12 +100,16 @@ ERRORS = {  # status: (component name, description)
     403: ("Forbidden", "Refused: this service is read-only (SPARQL Update)."),
     404: ("NotFound", "Nothing here, or nothing is known about that resource."),
     406: ("NotAcceptable", "None of the media types asked for (Accept, format=) is offered; `offered` lists them."),
+    410: ("Gone", "An IRI the curators deprecated (owl:deprecated): kept, never reused, no longer described; "
+                  "`last_description` gives its description in the last release that had one."),
     412: ("PreconditionFailed", "If-Match or If-Unmodified-Since did not hold."),
     413: ("ContentTooLarge", "The request, or the batch it carries, is larger than this service takes."),
     415: ("UnsupportedMediaType", "A request body of a media type or charset not accepted here."),
     416: ("RangeNotSatisfiable", "The byte range asked for is not in the file."),
     429: ("TooManyRequests", "Admission control: too many queries from this client at once, or too much time "
                             "used; Retry-After says when to come back."),
+    500: ("ReleaseDamaged", "A kept release whose files no longer match its SHA256SUMS: none of them is served "
+                            "(`kind`: damaged-release, `release`)."),
     502: ("BadGateway", "The external SPARQL store did not answer as it should."),
     503: ("ServiceUnavailable", "Busy, stopping, or the query ran out of its time or memory (`limit`)."),
     504: ("GatewayTimeout", "The external SPARQL store did not answer in time."),
@@ -157,6 +162,12 @@ def _any_of(formats, description: str, json_schema: dict | None = None) -> dict:
 NOT_MODIFIED = {"304": {"description": "Not modified: the ETag sent in If-None-Match is the answer's."}}
 
 
+#: An IRI the curators replaced (dcterms:isReplacedBy) moves for good to the same view of its replacement.
+WITHDRAWN = {"301": {"description": "An IRI the curators replaced (dcterms:isReplacedBy): the same view of its "
+                                    "replacement.",
+                     "headers": {"Location": {"description": "where it is now", "schema": {"type": "string"}}}}}
+
+
 def _see_other(description: str) -> dict:
     return {"description": description, "headers": {
         "Location": {"description": "where to go", "schema": {"type": "string"}},
@@ -184,6 +195,7 @@ GRAPH_FORMAT = _query("format", "a graph format, overriding Accept: "
 KIND = _path("kind", "the kind of resource, as the IRI rule names it", {"type": "string", "enum": list(KINDS)})
 KEY = _path("key", "the resource's key", {"type": "string", "pattern": KEY_PATTERN.pattern})
 TERM = _path("term", "the local name of an ontology term", {"type": "string", "pattern": TERM_PATTERN.pattern})
+VERSION = {"type": "string", "pattern": f"^{VERSION_PATTERN.pattern}$"}
 ENTITY_ID = _query("id", "an entity id (one of the graph's IRIs)", {"type": "string", "maxLength": 2000},
                    required=True)
 
@@ -214,6 +226,7 @@ def document(server_url: str, base_iri: str) -> dict:
             ("SPARQL", "The SPARQL 1.1 Protocol (queries only)"),
             ("Linked data", "Resource IRIs, their data documents and pages"),
             ("Downloads", "The release's files"),
+            ("Releases", "Every kept release, what changed in each, and what each said"),
             ("Search", "Search every name and identifier, in every language"),
             ("Reconciliation", "The W3C Reconciliation Service API 0.2"),
             ("Pages", "HTML for people"),
@@ -259,7 +272,7 @@ def _sparql_paths() -> dict:
 def _linked_data_paths() -> dict:
     negotiated = [GRAPH_FORMAT, LANG]
     resolve = {"303": _see_other("To the resource's page (browsers, no Accept) or its data document (RDF "
-                                 "media types, */*)."), **errors(404, 406, *QUERY_ERRORS)}
+                                 "media types, */*)."), **WITHDRAWN, **errors(404, 406, 410, *QUERY_ERRORS)}
     graph = _any_of(GRAPH_FORMATS, "The resource's description (its statements, their sources, its names).")
     ext = _path("ext", "the format", {"type": "string", "enum": [fmt.extension for fmt in GRAPH_FORMATS]})
     return {
@@ -276,10 +289,10 @@ def _linked_data_paths() -> dict:
                                                          **errors(406)}, [GRAPH_FORMAT])},
         "/data/id/{kind}/{key}.{ext}": {"get": _op(
             "Linked data", "A resource's data document (also /data/ontology….ext, /data/shapes….ext)",
-            {"200": graph, **NOT_MODIFIED, **errors(404, *QUERY_ERRORS)}, [KIND, KEY, ext])},
+            {"200": graph, **NOT_MODIFIED, **WITHDRAWN, **errors(404, 410, *QUERY_ERRORS)}, [KIND, KEY, ext])},
         "/page/id/{kind}/{key}": {"get": _op(
             "Pages", "A resource's HTML page (also /page/ontology…, /page/shapes…)",
-            {"200": _html("The page."), **NOT_MODIFIED, **errors(404, *QUERY_ERRORS, html=True)},
+            {"200": _html("The page."), **NOT_MODIFIED, **WITHDRAWN, **errors(404, 410, *QUERY_ERRORS, html=True)},
             [KIND, KEY, LANG, _query("page", "the page of the list of what refers to it", {"type": "string"})])},
     }
 
@@ -290,12 +303,12 @@ def _download_paths() -> dict:
             "headers": {h: {"schema": {"type": "string"}} for h in ("ETag", "Last-Modified", "Accept-Ranges")},
             "content": {m: {"schema": {"type": "string"}} for m in media}}
     answers = {"200": file, "206": file, "304": {"description": "Not modified (If-None-Match, If-Modified-Since)."},
-               **errors(404, 412, 416)}
+               **errors(404, 412, 416, 500)}
     name = _path("name", "the file's name, as /dumps/ lists them")
     get = _op("Downloads", "A release file, with ETag, Last-Modified, conditional requests and byte ranges",
               answers, [name])
     head = {**get, "summary": "The same, headers only"}
-    version = _path("version", "the release served (its VoID gives these URLs)")
+    version = _path("version", "a kept release, as /releases/ lists them (its VoID gives these URLs)", VERSION)
     return {
         "/dumps/": {"get": _op("Downloads", "The downloadable files: JSON, or a table for browsers", {"200": {
             "description": "The files.", "content": {JSON: {"schema": _ref("DumpList")},
@@ -325,12 +338,12 @@ def _release_paths(version: dict) -> dict:
                                             {**moved, **errors(404)}, [version])},
         "/releases/{version}": {"get": _op("Releases", "One kept release: what changed since the one before "
                                            "and its files, or its VoID/DCAT",
-                                           {"200": described, **NOT_MODIFIED, **errors(404, 406)},
+                                           {"200": described, **NOT_MODIFIED, **errors(404, 406, 500)},
                                            [version, GRAPH_FORMAT, LANG])},
         "/releases/{version}/data/id/{kind}/{key}.{ext}": {"get": _op(
             "Releases", "A resource's data document as that release described it",
             {"200": _any_of(GRAPH_FORMATS, "The description in that release."), **NOT_MODIFIED,
-             **errors(404, *QUERY_ERRORS)}, [version, KIND, KEY, ext])},
+             **errors(404, 500, *QUERY_ERRORS)}, [version, KIND, KEY, ext])},
     }
 
 
