@@ -26,7 +26,6 @@ import argparse
 import collections
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,31 +41,12 @@ from requests.adapters import HTTPAdapter
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
-from stores import free_port, stop_process  # noqa: E402
+from stores import CountingListener as Listener, free_port, stop_process  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CHEAP = "ASK { ?s ?p ?o }"
 
 
-class Listener:
-    """Counts every TCP connection made to it: the service must make none."""
-
-    def __init__(self) -> None:
-        self.connections = 0
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
 
 
 class _SourceAdapter(HTTPAdapter):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import sys
 import time
 from pathlib import Path
@@ -153,3 +154,24 @@ class VirtuosoStore(ExternalStore):
 
 
 STORES = {"oxigraph": OxigraphStore, "virtuoso": VirtuosoStore}
+
+
+class CountingListener:
+    """Counts every TCP connection made to it (it answers nothing): the service must make none."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()

@@ -7,34 +7,15 @@ listener, named in the requests as SERVICE endpoints, graphs and paths, counts c
 
 from __future__ import annotations
 
-import socket
-import threading
 
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stores import CountingListener
 
-class CountingListener:
-    """Counts every TCP connection made to it (it answers nothing)."""
 
-    def __init__(self) -> None:
-        self.connections = 0
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -45,7 +44,7 @@ import pyoxigraph as ox
 from .errors import ParseError, QueryLimitExceeded
 from .namespaces import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SH, SKOS, Namespaces
 from .search_text import key, match_expression, tokens
-from .store import lock_folder
+from .store import build_locked, lock_folder
 
 #: Bump when what the index holds or how it folds changes: the cache key includes it.
 INDEX_VERSION = "2"
@@ -278,21 +277,7 @@ def prepare_index(source_key: str, quads, cache_dir: Path, ns: Namespaces) -> tu
     if (folder / INDEX_FILE).is_file():
         return folder / INDEX_FILE, lock_folder(folder, fcntl.LOCK_SH)
     Path(cache_dir).mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-search-{digest[:12]}-", dir=cache_dir))
-    hold = lock_folder(tmp, fcntl.LOCK_EX)
-    try:
-        build_index(quads(), tmp / INDEX_FILE, ns)
-        try:
-            os.rename(tmp, folder)
-            fcntl.flock(hold, fcntl.LOCK_SH)
-        except OSError:  # another process built the same index meanwhile
-            shutil.rmtree(tmp, ignore_errors=True)
-            os.close(hold)
-            hold = lock_folder(folder, fcntl.LOCK_SH)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        os.close(hold)
-        raise
+    hold = build_locked(folder, f".tmp-search-{digest[:12]}-", lambda tmp: build_index(quads(), tmp / INDEX_FILE, ns))
     _remove_unused_indexes(Path(cache_dir), keep=folder)
     return folder / INDEX_FILE, hold
 

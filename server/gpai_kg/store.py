@@ -232,6 +232,31 @@ def rdf_format_of(path: Path) -> ox.RdfFormat:
 IN_USE = ".in-use"
 
 
+def build_locked(target: Path, prefix: str, build) -> int:
+    """Build a cache folder with ``build(tmp)`` in a temporary folder beside ``target`` and rename it into
+    place; returns a descriptor holding a shared lock on ``target`` while the process lives.
+
+    A build that is killed leaves its folder unlocked (the cache removes it); when another process
+    published the same folder meanwhile, its copy is used and ours removed.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+    hold = lock_folder(tmp, fcntl.LOCK_EX)
+    try:
+        build(tmp)
+        try:
+            os.rename(tmp, target)
+            fcntl.flock(hold, fcntl.LOCK_SH)
+        except OSError:  # another process prepared the same folder meanwhile
+            shutil.rmtree(tmp, ignore_errors=True)
+            os.close(hold)
+            hold = lock_folder(target, fcntl.LOCK_SH)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.close(hold)
+        raise
+    return hold
+
+
 def prepare_store(inputs: list[StoreInput], cache_dir: Path) -> PreparedStore:
     """Bulk-load ``inputs`` into an on-disk store under ``cache_dir`` (reused while inputs are unchanged).
 
@@ -245,22 +270,8 @@ def prepare_store(inputs: list[StoreInput], cache_dir: Path) -> PreparedStore:
         hold = lock_folder(target, fcntl.LOCK_SH)
     else:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:12]}-", dir=cache_dir))
-        hold = lock_folder(tmp, fcntl.LOCK_EX)  # a build that is killed leaves its folder unlocked
-        try:
-            _in_a_process_of_its_own(_build_store, str(tmp),
-                                     [(str(i.path), i.format.file_extension, i.graph) for i in inputs])
-            try:
-                os.rename(tmp, target)
-                fcntl.flock(hold, fcntl.LOCK_SH)
-            except OSError:  # another process prepared the same store meanwhile
-                shutil.rmtree(tmp, ignore_errors=True)
-                os.close(hold)
-                hold = lock_folder(target, fcntl.LOCK_SH)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            os.close(hold)
-            raise
+        hold = build_locked(target, f".tmp-{key[:12]}-", lambda tmp: _in_a_process_of_its_own(
+            _build_store, str(tmp), [(str(i.path), i.format.file_extension, i.graph) for i in inputs]))
     _remove_unused(Path(cache_dir), keep=target)
     graphs = json.loads(meta_file.read_text())["graphs"]
     return PreparedStore(target / "oxigraph", tuple(inputs), graphs, hold)
