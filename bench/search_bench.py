@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from synthetic import DATA_GRAPH, generate  # noqa: E402
+from synthetic import synthetic_graph  # noqa: E402
 
 from gpai_kg.namespaces import Namespaces  # noqa: E402
 from gpai_kg.search_index import SearchIndex, build_index, release_quads  # noqa: E402
@@ -178,11 +178,8 @@ def main() -> None:
     args = parser.parse_args()
 
     args.out.mkdir(parents=True, exist_ok=True)
-    data = sum(1 for line in args.release.read_text(encoding="utf-8").splitlines() if line.endswith(DATA_GRAPH + " ."))
-    copies = max(1, math.ceil(args.triples / data))
-    nq = args.out / f"synthetic-{args.triples}.nq"
-    quads = generate(args.release, nq, copies)
-    print(f"synthetic graph: {quads:,} quads ({copies} copies of {data:,} data triples) in {nq}")
+    nq, quads, copies = synthetic_graph(args.release, args.out, args.triples)
+    print(f"synthetic graph: {quads:,} quads ({copies} copies of the release's data) in {nq}")
 
     index_path = args.out / "synthetic-search.sqlite"
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """Our SPARQL service against Oxigraph's own server, same data, same queries, same run.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/sparql_bench.py [--runs 15] [--synthetic-copies 200] [--load-seconds 5]
+    .venv/bin/python bench/sparql_bench.py [--runs 15] [--synthetic-triples 1000000] [--load-seconds 5]
                                            [--disk] [--only real|synthetic]
 
 For the real graph (the latest release) and a synthetic graph of about 1M triples shaped like
@@ -40,7 +40,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))  # tests/stores.py starts the external stores
 from stores import OxigraphStore, VirtuosoStore, free_port, stop_process  # noqa: E402
-from synthetic import generate  # noqa: E402
+from synthetic import synthetic_graph  # noqa: E402
 
 HEAVIER = {
     "triples-per-class": """SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n)""",
@@ -68,6 +68,14 @@ CONSTRUCT { ?member gpai:joined ?d } WHERE {
 }
 CHEAP = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?l WHERE { <https://w3id.org/gpai-kg/id/country/rs> rdfs:label ?l }"""
+
+
+#: Catalogue queries left out on the synthetic graph: there each runs for 10 s to over a minute on
+#: either server, since their joins meet across the copies (timed with pyoxigraph 0.5 on the
+#: 1,009,617-quad graph, 2026-12-02: council-lead-chair-by-year > 60 s, member-count-claims 29 s,
+#: gpai-and-oecd-members-on-date 11.5 s, contradictions 10 s). They are timed on the real graph.
+TOO_SLOW_ON_SYNTHETIC = frozenset({"council-lead-chair-by-year", "member-count-claims",
+                                   "gpai-and-oecd-members-on-date", "contradictions"})
 
 
 def catalogue() -> dict[str, str]:
@@ -130,8 +138,8 @@ class Servers:
 
 
 def accept_for(query: str) -> str:
-    words = query.upper()
-    return "text/turtle" if ("CONSTRUCT" in words or "DESCRIBE" in words) else "application/sparql-results+json"
+    """Results or a graph, whichever the query gives (a comment may say CONSTRUCT in a SELECT)."""
+    return "application/sparql-results+json, text/turtle;q=0.9"
 
 
 def size_of(response: requests.Response) -> int:
@@ -225,11 +233,15 @@ def report(title: str, rows, throughput) -> dict[str, float]:
 
 
 def run(title: str, nquads: Path, runs: int, load_seconds: float, concurrency: int,
-        extra: list[str], stores: bool = False, release: Path | None = None) -> dict[str, float]:
+        extra: list[str], stores: bool = False, release: Path | None = None,
+        synthetic: bool = False) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="gpai-kg-bench-"))
     servers = StoreServers(nquads, release, tmp) if stores else Servers(nquads, tmp, extra)
     try:
-        rows = latencies(servers, catalogue(), runs)
+        queries = catalogue()
+        if synthetic:
+            queries = {name: q for name, q in queries.items() if name not in TOO_SLOW_ON_SYNTHETIC}
+        rows = latencies(servers, queries, runs)
         throughput = {name: load(url, load_seconds, concurrency) for name, url in servers.urls.items()}
     finally:
         servers.stop()
@@ -304,7 +316,7 @@ class StoreServers:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--synthetic-copies", type=int, default=200)
+    parser.add_argument("--synthetic-triples", type=int, default=1_000_000)
     parser.add_argument("--load-seconds", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--release", type=Path, default=ROOT / "dist" / "latest")
@@ -326,11 +338,9 @@ def main() -> None:
         run(f"Real graph{store}", real, args.runs, args.load_seconds, args.concurrency, extra, args.stores,
             args.release.resolve())
     if args.only != "real":
-        synthetic = ROOT / "bench" / "out" / f"synthetic-{args.synthetic_copies}.nq"
-        if not synthetic.is_file():
-            generate(real, synthetic, args.synthetic_copies)
+        synthetic, _, _ = synthetic_graph(real, ROOT / "bench" / "out", args.synthetic_triples)
         run(f"Synthetic graph{store}", synthetic, args.runs, args.load_seconds, args.concurrency, extra,
-            args.stores, args.release.resolve())
+            args.stores, args.release.resolve(), synthetic=True)
 
 
 if __name__ == "__main__":

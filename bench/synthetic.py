@@ -11,6 +11,7 @@ claims and sources. The ontology and shapes graphs are kept once.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def generate(source: Path, target: Path, copies: int) -> int:
                 out.write(line + "\n")
                 written += 1
     return written
+
+
+def synthetic_graph(release: Path, out: Path, triples: int = 1_000_000) -> tuple[Path, int, int]:
+    """The release's data copied until it holds ``triples`` (made once, kept in ``out``):
+    (file, quads, copies)."""
+    data = sum(1 for line in release.read_text(encoding="utf-8").splitlines() if line.endswith(DATA_GRAPH + " ."))
+    copies = max(1, math.ceil(triples / data))
+    target = out / f"synthetic-{triples}.nq"
+    if target.is_file() and target.stat().st_mtime >= release.stat().st_mtime:
+        quads = sum(1 for _ in open(target, "rb"))
+    else:
+        quads = generate(release, target, copies)
+    return target, quads, copies
 
 
 def main() -> None:

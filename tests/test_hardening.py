@@ -319,6 +319,19 @@ def test_ctrl_c_stops_make_serve_promptly_without_noise(release, tmp_path):
     assert "Traceback" not in output and "SIGKILL" not in output, output
 
 
+def test_a_worker_stopped_while_booting_leaves_once_and_quietly():
+    """Ctrl-C while a web worker still loads the app (a large dataset takes seconds): it leaves at
+    once; the master's signal that follows, landing in the exit's own clean-up, must not raise again
+    (that printed "Exception ignored in atexit callback" and a traceback)."""
+    from gpai_kg.web.wsgi import Worker
+
+    booting = Worker.__new__(Worker)   # gunicorn sets .wsgi once the app is loaded
+    with pytest.raises(SystemExit) as left:
+        booting.handle_quit(signal.SIGINT, None)
+    assert left.value.code == 0
+    assert booting.handle_quit(signal.SIGQUIT, None) is None
+
+
 def _health(port: int) -> bool:
     try:
         return requests.get(f"http://127.0.0.1:{port}/health", timeout=10).ok

@@ -88,6 +88,27 @@ def test_old_store_folders_and_killed_builds_are_removed_but_not_one_in_use(rele
         os.close(holder)
 
 
+def test_preparing_the_store_leaves_search_indexes_to_their_own_cleanup(release, tmp_path):
+    """The store and the search index share the cache folder and are prepared at once: the store's
+    cleanup must not take an index that is found but not yet held (a restart would rebuild it)."""
+    from gpai_kg.store import prepare_store, release_inputs
+
+    cache = tmp_path / "store"
+    index = cache / "search-0123456789abcdef0123456789abcdef"
+    building = cache / ".tmp-search-0123456789ab-x"
+    for folder in (index, building):
+        folder.mkdir(parents=True)
+        (folder / "search.sqlite").write_bytes(b"")
+    (cache / "0123456789abcdef0123456789abcdef").mkdir()   # a store nobody holds: the store's to remove
+    prepared = prepare_store(release_inputs(release.path), cache)
+    try:
+        left = {p.name for p in cache.iterdir() if p.is_dir()}
+        assert index.name in left and building.name in left
+        assert "0123456789abcdef0123456789abcdef" not in left
+    finally:
+        os.close(prepared.lock)
+
+
 # --- A release built under another base IRI, end to end -----------------------------------------
 
 OTHER_BASE = "https://example.org/kg/"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +35,12 @@ from .release_files import VOID_FILE, Dump, release_dumps, stat_etag
 from .search_index import Hit, SearchIndex, TypeFilter, prepare_index, release_quads
 from .store import (RELEASE_DUMP, cache_key, check_base, count_graphs, file_inputs, prepare_store, rdf_format_of,
                     release_folder, checksums, release_inputs, release_void, verify_release)
+
+def _beside() -> ThreadPoolExecutor:
+    """A thread to build the search index on while the store is built (in a process of its own):
+    on a first start with a large dataset the two take about as long, and the machine has two cores."""
+    return ThreadPoolExecutor(1, thread_name_prefix="gpai-kg-index")
+
 
 #: Who the current request's queries are for (the client address, set by the web layer):
 #: admission control counts per client.
@@ -69,22 +76,27 @@ class Service:
             ns = Namespaces(settings.base_iri)
             inputs = file_inputs(list(settings.files), str(ns.graph))
             dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path), stat_etag(p.path)) for p in inputs}
-            index, hold = prepare_index(cache_key(inputs), lambda: release_quads([(i.path, i.format) for i in inputs]),
-                                        cache, ns)
-            backend = EmbeddedBackend(prepare_store(inputs, cache), settings)
+            with _beside() as beside:  # the index is read here while the store is loaded by a process of its own
+                indexed = beside.submit(prepare_index, cache_key(inputs),
+                                        lambda: release_quads([(i.path, i.format) for i in inputs]), cache, ns)
+                backend = EmbeddedBackend(prepare_store(inputs, cache), settings)
+                index, hold = indexed.result()
             return cls(settings, backend, dumps, "files", project, search_index=SearchIndex(index), _index_lock=hold)
         folder = release_folder(project, settings.release)
         checksum = verify_release(folder)  # a damaged or incomplete release is never served
         void = release_void(folder)
         check_base(void, settings.base_iri)
-        # Keyed by the release's checksums: built once per release, whatever the backend.
-        index, hold = prepare_index(checksum, lambda: release_quads([(folder / RELEASE_DUMP, ox.RdfFormat.N_QUADS)]),
+        with _beside() as beside:
+            # Keyed by the release's checksums: built once per release, whatever the backend.
+            indexed = beside.submit(prepare_index, checksum,
+                                    lambda: release_quads([(folder / RELEASE_DUMP, ox.RdfFormat.N_QUADS)]),
                                     cache, Namespaces(settings.base_iri))
-        if settings.store:
-            expected = count_graphs(release_inputs(folder), cache)
-            backend = ExternalBackend.connect(settings, expected, folder.name)
-        else:
-            backend = EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
+            if settings.store:
+                expected = count_graphs(release_inputs(folder), cache)
+                backend = ExternalBackend.connect(settings, expected, folder.name)
+            else:
+                backend = EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
+            index, hold = indexed.result()
         archive = Archive(project.dist, folder.name, Namespaces(settings.base_iri),
                           settings.release_memory_max_triples, settings.max_rows, settings.max_query_bytes)
         return cls(settings, backend, release_dumps(folder, checksums(folder)), f"release {folder.name}", project,

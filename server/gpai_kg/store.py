@@ -15,6 +15,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -232,6 +233,10 @@ def rdf_format_of(path: Path) -> ox.RdfFormat:
 IN_USE = ".in-use"
 
 
+#: Folders of the search index's cache (gpai_kg.search_index), which shares the cache folder.
+SEARCH_FOLDER = re.compile(r"^\.?(?:tmp-)?search-")
+
+
 def build_locked(target: Path, prefix: str, build) -> int:
     """Build a cache folder with ``build(tmp)`` in a temporary folder beside ``target`` and rename it into
     place; returns a descriptor holding a shared lock on ``target`` while the process lives.
@@ -311,9 +316,13 @@ def lock_folder(folder: Path, how: int) -> int:
 
 
 def _remove_unused(cache_dir: Path, keep: Path) -> None:
-    """Remove store folders nobody holds: stores of earlier inputs, and builds that were killed."""
+    """Remove store folders nobody holds: stores of earlier inputs, and builds that were killed.
+
+    Only stores: the search indexes beside them (``search-*``) are the search index's to remove, and
+    one may be between being found and being held while the store is prepared.
+    """
     for folder in cache_dir.iterdir():
-        if folder == keep or not folder.is_dir() or folder.is_symlink():
+        if folder == keep or not folder.is_dir() or folder.is_symlink() or SEARCH_FOLDER.match(folder.name):
             continue
         try:
             fd = os.open(folder / IN_USE, os.O_RDWR | os.O_CREAT, 0o644)

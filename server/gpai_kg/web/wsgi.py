@@ -80,8 +80,13 @@ class Worker(ThreadWorker):
         threads to be joined; ending the main loop is prompt and tidy.
         """
         if not hasattr(self, "wsgi"):
-            # Still importing the app (a slow boot on a busy machine): nothing to stop, and no main
-            # loop yet to end; leave quietly (gunicorn lets SystemExit through a worker's boot).
+            # Still importing the app (a slow boot on a busy machine, or a large dataset): nothing to
+            # stop, and no main loop yet to end; leave quietly (gunicorn lets SystemExit through a
+            # worker's boot). The master's signal that follows finds us leaving: let the exit finish
+            # (raising again inside the exit's own clean-up would print a traceback).
+            if getattr(self, "_leaving", False):
+                return
+            self._leaving = True
             sys.exit(0)
         if self._stop_queries():
             self.cfg.set("graceful_timeout", 1)
