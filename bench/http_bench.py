@@ -110,7 +110,7 @@ def main() -> None:
     if not nquads.exists():
         raise SystemExit(f"http_bench: no release at {args.release} (run `make build`)")
     with tempfile.TemporaryDirectory() as tmp:
-        servers = Servers(nquads, Path(tmp), ["--client-max-queries", "64", "--trusted-proxies", "1"])
+        servers = Servers(nquads, Path(tmp), ["--trusted-proxies", "1"])
         nginx = None
         try:
             pids = {name: (p.pid,) for name, p in zip(("oxigraph", "gpai-kg"), servers.processes)}

@@ -166,9 +166,10 @@ SETTINGS: tuple[Setting, ...] = (
             "federated queries may call when federation is on.", _http_iri),
     Setting("federation", False,
             "Allow SERVICE calls to wikidata_endpoint (besides service_allow).", _bool),
-    Setting("memory_store_max_triples", 2_000_000,
-            "Datasets up to this size are queried from memory (one copy per web worker, shared by "
-            "its query workers); larger ones from the on-disk store.", _non_negative_int),
+    Setting("memory_store_max_triples", 200_000,
+            "Datasets up to this size are queried from memory (one copy per web worker, which its query "
+            "workers share until their queries touch it: each may come to hold a copy of its own); larger "
+            "ones from the on-disk store, which every worker shares through the page cache.", _non_negative_int),
     Setting("release_memory_max_triples", 2_000_000,
             "Quads of earlier releases one web worker keeps in memory to answer their data documents "
             "(/releases/<version>/data/…), each release loaded on first use, least recently used first out "

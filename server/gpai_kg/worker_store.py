@@ -3,9 +3,12 @@
 The pool's forkserver imports this module before it forks any worker. When the dataset is
 small enough (the ``memory_store_max_triples`` setting), the store is copied here, once, from
 the on-disk store into memory: queries on Oxigraph's in-memory store run several times faster
-than on RocksDB, and workers forked from the forkserver share the copy's pages. Larger
-datasets stay on disk, each worker opening them read-only after the fork (RocksDB runs
-threads of its own, which must not cross a fork).
+than on RocksDB, and workers forked from the forkserver start out sharing the copy's pages. Only
+start out: queries on the in-memory store write to the pages they read, so a worker that has run
+heavy queries holds most of a copy of its own (measured by bench/serve_bench.py, not explained
+here), which is why the setting is small. Larger datasets stay on disk, each worker opening them
+read-only after the fork (RocksDB runs threads of its own, which must not cross a fork); the page
+cache under them is shared by all.
 
 The forkserver dies with the web worker that started it (``PR_SET_PDEATHSIG``), and leaves
 Ctrl-C to it: the web worker stops its query workers itself, at once.
