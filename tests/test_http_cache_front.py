@@ -120,3 +120,13 @@ def test_service_calls_through_the_front_are_refused_and_reach_nobody(front):
     assert get(front, path, allow_redirects=False).status_code == 404
     time.sleep(0.5)
     assert listener.connections == 0
+
+
+def test_a_kept_answer_serves_cross_origin_clients_too(front):
+    """CORS is the same for every origin (`*`, no credentials), so one kept answer serves all."""
+    params = {"query": unique(FOUNDERS)}
+    plain = get(front, params=params, headers={"Accept": JSON})
+    cross = get(front, params=params, headers={"Accept": JSON, "Origin": "https://example.org"})
+    assert plain.headers["X-Cache-Status"] == "MISS" and cross.headers["X-Cache-Status"] == "HIT"
+    assert plain.headers["Access-Control-Allow-Origin"] == cross.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in cross.headers

@@ -36,17 +36,17 @@ from .search_index import Hit, SearchIndex, TypeFilter, prepare_index, release_q
 from .store import (RELEASE_DUMP, cache_key, check_base, count_graphs, file_inputs, prepare_store, rdf_format_of,
                     release_folder, checksums, release_inputs, release_void, verify_release)
 
-def _beside() -> ThreadPoolExecutor:
-    """A thread to build the search index on while the store is built (in a process of its own):
-    on a first start with a large dataset the two take about as long, and the machine has two cores."""
-    return ThreadPoolExecutor(1, thread_name_prefix="gpai-kg-index")
-
-
 #: Who the current request's queries are for (the client address, set by the web layer):
 #: admission control counts per client.
 CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("gpai_kg_client", default="(the service itself)")
 #: A search reads a few hundred index rows and takes milliseconds; one still running after this is stopped.
 SEARCH_SECONDS = 2.0
+
+
+def _beside() -> ThreadPoolExecutor:
+    """A thread to build the search index on while the store is built (in a process of its own):
+    on a first start with a large dataset the two take about as long, and the machine has two cores."""
+    return ThreadPoolExecutor(1, thread_name_prefix="gpai-kg-index")
 
 
 @dataclass
