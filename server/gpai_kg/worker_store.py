@@ -4,9 +4,10 @@ The pool's forkserver imports this module before it forks any worker. When the d
 small enough (the ``memory_store_max_triples`` setting), the store is copied here, once, from
 the on-disk store into memory: queries on Oxigraph's in-memory store run several times faster
 than on RocksDB, and workers forked from the forkserver start out sharing the copy's pages. Only
-start out: queries on the in-memory store write to the pages they read, so a worker that has run
-heavy queries holds most of a copy of its own (measured by bench/serve_bench.py, not explained
-here), which is why the setting is small. Larger datasets stay on disk, each worker opening them
+start out: Oxigraph's in-memory store writes to every quad it reads (its iterator upgrades each
+node's ``Weak`` reference, an atomic count in the node, and locks the node's version ``Mutex``), so
+each page a query scans is copied into the worker that ran it; after heavy queries a worker holds
+most of a copy of its own (bench/serve_bench.py). Hence the setting is small. Larger datasets stay on disk, each worker opening them
 read-only after the fork (RocksDB runs threads of its own, which must not cross a fork); the page
 cache under them is shared by all.
 
