@@ -23,7 +23,7 @@ NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.acc
 def site_conf(tmp: Path, upstream: str, port: int) -> str:
     """deploy/nginx/gpai-kg.conf with its three marked lines pointed at the given places."""
     text = CONF.read_text(encoding="utf-8")
-    edits = {"/var/cache/nginx/gpai-kg": str(tmp / "cache"), "127.0.0.1:8000": upstream,
+    edits = {"/var/lib/nginx/gpai-kg-cache": str(tmp / "cache"), "127.0.0.1:8000": upstream,
              "listen 8080;": f"listen 127.0.0.1:{port};"}
     for old, new in edits.items():
         if text.count(old) != 1:
