@@ -98,6 +98,22 @@ def test_a_query_over_its_memory_cap_is_stopped_and_others_go_on(prepared):
         small.shutdown()
 
 
+def test_the_memory_cap_counts_from_what_a_worker_maps_as_it_starts(prepared):
+    """A worker already maps 400–600 MB before any query (the interpreter, the store's copy, idle malloc
+    arenas and threads the forkserver left, more on a busy machine). A cap on that total left workers
+    no room for their query thread's stack, at random ("can't start new thread", the whole in-process
+    service down in a busy run). The cap is what a query may use on top, and still stops one over it."""
+    tight = WorkerPool(str(prepared.path), 1, memory_mb=300, in_memory=True)
+    try:
+        tight.wait_ready()                                   # refused to start before: 300 MB < VmSize
+        assert tight.run(raw("ASK { ?s ?p ?o }", "ASK"), 30).body
+        with pytest.raises(QueryLimitExceeded) as stopped:
+            tight.run(raw("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?c ?f"), 60)
+        assert stopped.value.details["limit"] == "memory"
+    finally:
+        tight.shutdown()
+
+
 def test_a_long_chain_of_operators_is_a_slow_query_not_a_crash(pool):
     """Oxigraph recurses over long expressions: on a worker's default stack this killed it."""
     chain = "SELECT (" + "1+" * 30000 + "1 AS ?x) {}"

@@ -88,7 +88,12 @@ def _worker_main(store_path: str, conn, memory_bytes: int, endpoints: tuple[str,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's to handle
     try:
         if memory_bytes > 0:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+            # The cap is what a query may use: on top of what this worker maps as it starts (the
+            # interpreter, the store's copy, what the forkserver left mapped, such as idle malloc
+            # arenas), which varies with the machine and its load. A cap on the total failed
+            # workers at random on a busy machine: no room left for the query thread's stack.
+            limit = _mapped_bytes() + memory_bytes
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         confinement = confine(endpoints)
         # The stack is address space too: a quarter of the cap at most.
         threading.stack_size(min(QUERY_STACK_BYTES, memory_bytes // 4) if memory_bytes else QUERY_STACK_BYTES)
@@ -98,6 +103,15 @@ def _worker_main(store_path: str, conn, memory_bytes: int, endpoints: tuple[str,
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     thread.join()
+
+
+def _mapped_bytes() -> int:
+    """This process's address space now (VmSize), in bytes."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _serve(store_path: str, conn, confinement: str) -> None:
