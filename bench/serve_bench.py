@@ -111,7 +111,7 @@ def exercise(url: str, rounds: int, clients: int = 8) -> None:
         list(pool.map(one, queries))
 
 
-def ours(nquads: Path, tmp: Path, extra: list[str], store_dir: Path) -> tuple[subprocess.Popen, str, float]:
+def ours(nquads: Path, extra: list[str], store_dir: Path) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/sparql"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GPAI_KG_")}
@@ -175,7 +175,7 @@ def main() -> None:
             def start(cold: bool, layout=layout, store_dir=store_dir):
                 if cold:
                     shutil.rmtree(store_dir, ignore_errors=True)
-                return ours(nquads, tmp, LAYOUTS[layout], store_dir)
+                return ours(nquads, LAYOUTS[layout], store_dir)
 
             results[f"gpai-kg, {layout}"] = measure(f"gpai-kg, {layout}", start, args.rounds)
     print()
