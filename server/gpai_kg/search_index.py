@@ -28,9 +28,7 @@ import fcntl
 import gzip
 import hashlib
 import json
-import os
 import re
-import shutil
 import sqlite3
 import threading
 import time
@@ -44,7 +42,7 @@ import pyoxigraph as ox
 from .errors import ParseError, QueryLimitExceeded
 from .namespaces import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SH, SKOS, Namespaces
 from .search_text import key, match_expression, tokens
-from .store import build_locked, lock_folder
+from .store import build_locked, lock_folder, remove_unused
 
 #: Bump when what the index holds or how it folds changes: the cache key includes it.
 INDEX_VERSION = "2"
@@ -266,6 +264,10 @@ def _local_name(iri: str) -> str:
 
 # --- Preparing the index: once per release, kept in the store cache --------------------------
 
+#: The index cache's folders in the store cache: an index under its digest, or a build in progress.
+INDEX_FOLDER = re.compile(r"^(?:search-[0-9a-f]{32}|\.tmp-search-[0-9a-f]{12}-.*)$")
+
+
 def prepare_index(source_key: str, quads, cache_dir: Path, ns: Namespaces) -> tuple[Path, int]:
     """The index of ``quads()`` in ``cache_dir``, built unless one for ``source_key`` is there.
 
@@ -278,26 +280,8 @@ def prepare_index(source_key: str, quads, cache_dir: Path, ns: Namespaces) -> tu
         return folder / INDEX_FILE, lock_folder(folder, fcntl.LOCK_SH)
     Path(cache_dir).mkdir(parents=True, exist_ok=True)
     hold = build_locked(folder, f".tmp-search-{digest[:12]}-", lambda tmp: build_index(quads(), tmp / INDEX_FILE, ns))
-    _remove_unused_indexes(Path(cache_dir), keep=folder)
+    remove_unused(Path(cache_dir), folder, INDEX_FOLDER)
     return folder / INDEX_FILE, hold
-
-
-def _remove_unused_indexes(cache_dir: Path, keep: Path) -> None:
-    """Remove the indexes of earlier releases (and killed builds) that no running process holds."""
-    for folder in cache_dir.glob("*search-*"):
-        if folder == keep or not folder.is_dir() or folder.is_symlink():
-            continue
-        try:
-            fd = os.open(folder / ".in-use", os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        os.close(fd)
 
 
 # --- Searching ----------------------------------------------------------------------------------

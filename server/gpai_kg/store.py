@@ -233,8 +233,8 @@ def rdf_format_of(path: Path) -> ox.RdfFormat:
 IN_USE = ".in-use"
 
 
-#: Folders of the search index's cache (gpai_kg.search_index), which shares the cache folder.
-SEARCH_FOLDER = re.compile(r"^\.?(?:tmp-)?search-")
+#: The store cache's folders: a store under its key (cache_key), or a build of one in progress.
+STORE_FOLDER = re.compile(r"^(?:[0-9a-f]{32}|\.tmp-[0-9a-f]{12}-.*)$")
 
 
 def build_locked(target: Path, prefix: str, build) -> int:
@@ -277,7 +277,7 @@ def prepare_store(inputs: list[StoreInput], cache_dir: Path) -> PreparedStore:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         hold = build_locked(target, f".tmp-{key[:12]}-", lambda tmp: _in_a_process_of_its_own(
             _build_store, str(tmp), [(str(i.path), i.format.file_extension, i.graph) for i in inputs]))
-    _remove_unused(Path(cache_dir), keep=target)
+    remove_unused(Path(cache_dir), target, STORE_FOLDER)
     graphs = json.loads(meta_file.read_text())["graphs"]
     return PreparedStore(target / "oxigraph", tuple(inputs), graphs, hold)
 
@@ -315,14 +315,14 @@ def lock_folder(folder: Path, how: int) -> int:
     return fd
 
 
-def _remove_unused(cache_dir: Path, keep: Path) -> None:
-    """Remove store folders nobody holds: stores of earlier inputs, and builds that were killed.
+def remove_unused(cache_dir: Path, keep: Path, mine: re.Pattern) -> None:
+    """Remove the folders of one cache that nobody holds (earlier inputs, builds that were killed).
 
-    Only stores: the search indexes beside them (``search-*``) are the search index's to remove, and
-    one may be between being found and being held while the store is prepared.
+    Several caches share the folder (stores, search indexes): each names its own folders by ``mine``
+    and removes only those, since another cache's folder may be between being found and being held.
     """
     for folder in cache_dir.iterdir():
-        if folder == keep or not folder.is_dir() or folder.is_symlink() or SEARCH_FOLDER.match(folder.name):
+        if folder == keep or not mine.match(folder.name) or not folder.is_dir() or folder.is_symlink():
             continue
         try:
             fd = os.open(folder / IN_USE, os.O_RDWR | os.O_CREAT, 0o644)
