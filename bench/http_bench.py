@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+from processes import tree_cpu  # noqa: E402
 from sparql_bench import Servers  # noqa: E402
 from nginx_front import Nginx  # noqa: E402  (tests/, put on the path by sparql_bench)
 
@@ -54,24 +55,6 @@ FRONTED = "gpai-kg behind nginx"
 #: Issue 17's throughput targets: (request, what, value) -- value is a ratio to Oxigraph or req/s.
 TARGETS = [("founding-members", "ratio", 1.5), ("ASK {}", "rate", 8000),
            ("country page /page/id/country/rs", "rate", 1000), ("data document /data/id/country/rs.ttl", "rate", 1000)]
-
-
-def tree_cpu(pid: int) -> float:
-    """User + system seconds of a process and its live descendants."""
-    stats = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-    tree, grown = {pid}, True
-    while grown:
-        more = {p for p, fields in stats.items() if int(fields[1]) in tree} - tree
-        tree |= more
-        grown = bool(more)
-    tick = os.sysconf("SC_CLK_TCK")
-    return sum((int(stats[p][11]) + int(stats[p][12])) / tick for p in tree if p in stats)
 
 
 def wrk(url: str, accept: str, seconds: float, connections: int, pids: tuple[int, ...]) -> dict:

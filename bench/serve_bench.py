@@ -39,30 +39,13 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "bench"))
-from sparql_bench import ADMIT_ALL, TOO_SLOW_ON_SYNTHETIC, catalogue, free_port, stop_process  # noqa: E402
+from processes import tree  # noqa: E402
+from sparql_bench import ACCEPT_ANY, ADMIT_ALL, TOO_SLOW_ON_SYNTHETIC, catalogue, free_port, stop_process  # noqa: E402
 from synthetic import synthetic_graph  # noqa: E402
 
 GIB = 1024 ** 3
 
-#: Results or a graph, whichever the query gives.
-ANY = "application/sparql-results+json, text/turtle;q=0.9"
 LAYOUTS = {"memory": ["--memory-store-max-triples", "1000000000"], "disk": ["--memory-store-max-triples", "0"]}
-
-
-def tree(pid: int) -> set[int]:
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError):
-                continue
-    found, grown = {pid}, True
-    while grown:
-        more = {p for p, parent in parents.items() if parent in found} - found
-        found |= more
-        grown = bool(more)
-    return found
 
 
 def memory(pid: int) -> tuple[int, int, int]:
@@ -104,7 +87,7 @@ def exercise(url: str, rounds: int, clients: int = 8) -> None:
 
     def one(query: str) -> None:
         response = requests.post(url, data=query.encode(), timeout=900,
-                                 headers={"Accept": ANY, "Content-Type": "application/sparql-query"})
+                                 headers={"Accept": ACCEPT_ANY, "Content-Type": "application/sparql-query"})
         response.raise_for_status()
 
     with ThreadPoolExecutor(clients) as pool:

@@ -78,6 +78,8 @@ TOO_SLOW_ON_SYNTHETIC = frozenset({"council-lead-chair-by-year", "member-count-c
                                    "gpai-and-oecd-members-on-date", "contradictions"})
 
 
+#: Results or a graph, whichever the query gives (a word in a comment must not choose the format).
+ACCEPT_ANY = "application/sparql-results+json, text/turtle;q=0.9"
 #: Admission control out of the way: a bench's clients all come from one address, which the service
 #: would rightly throttle (gpai_kg.admission); Oxigraph's server has no such control.
 ADMIT_ALL = ["--client-max-queries", "64", "--client-max-long-queries", "8", "--max-long-queries", "8",
@@ -143,11 +145,6 @@ class Servers:
             stop_process(process)
 
 
-def accept_for(query: str) -> str:
-    """Results or a graph, whichever the query gives (a comment may say CONSTRUCT in a SELECT)."""
-    return "application/sparql-results+json, text/turtle;q=0.9"
-
-
 def size_of(response: requests.Response) -> int:
     if response.headers["Content-Type"].startswith("application/sparql-results+json"):
         return len(response.json()["results"]["bindings"])
@@ -161,7 +158,7 @@ def latencies(servers, queries: dict[str, str], runs: int) -> list[tuple[str, di
     sessions = {name: requests.Session() for name in servers.urls}
     rows = []
     for name, query in queries.items():
-        headers = {"Accept": accept_for(query), "Content-Type": "application/sparql-query"}
+        headers = {"Accept": ACCEPT_ANY, "Content-Type": "application/sparql-query"}
         times = {server: [] for server in servers.urls}
         sizes = {}
         for i in range(runs + 2):  # two warm-up rounds
