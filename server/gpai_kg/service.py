@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,10 +44,15 @@ CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("gpai_kg_client", d
 SEARCH_SECONDS = 2.0
 
 
-def _beside() -> ThreadPoolExecutor:
-    """A thread to build the search index on while the store is built (in a process of its own):
-    on a first start with a large dataset the two take about as long, and the machine has two cores."""
-    return ThreadPoolExecutor(1, thread_name_prefix="gpai-kg-index")
+def _with_index(backend: Callable[[], EmbeddedBackend | ExternalBackend], index_key: str, quads, cache: Path,
+                ns: Namespaces) -> tuple[EmbeddedBackend | ExternalBackend, Path, int]:
+    """``backend()``, with the search index of ``quads()`` prepared meanwhile on a thread: the store is
+    bulk-loaded by a process of its own, and on a first start with a large dataset the two take about
+    as long (the machine has two cores). Returns the backend, the index's path and its folder's lock."""
+    with ThreadPoolExecutor(1, thread_name_prefix="gpai-kg-index") as beside:
+        indexed = beside.submit(prepare_index, index_key, quads, cache, ns)
+        built = backend()
+        return built, *indexed.result()
 
 
 @dataclass
@@ -76,27 +82,24 @@ class Service:
             ns = Namespaces(settings.base_iri)
             inputs = file_inputs(list(settings.files), str(ns.graph))
             dumps = {p.path.name: Dump(p.path.name, p.path, _media_type(p.path), stat_etag(p.path)) for p in inputs}
-            with _beside() as beside:  # the index is read here while the store is loaded by a process of its own
-                indexed = beside.submit(prepare_index, cache_key(inputs),
-                                        lambda: release_quads([(i.path, i.format) for i in inputs]), cache, ns)
-                backend = EmbeddedBackend(prepare_store(inputs, cache), settings)
-                index, hold = indexed.result()
+            backend, index, hold = _with_index(
+                lambda: EmbeddedBackend(prepare_store(inputs, cache), settings),
+                cache_key(inputs), lambda: release_quads([(i.path, i.format) for i in inputs]), cache, ns)
             return cls(settings, backend, dumps, "files", project, search_index=SearchIndex(index), _index_lock=hold)
         folder = release_folder(project, settings.release)
         checksum = verify_release(folder)  # a damaged or incomplete release is never served
         void = release_void(folder)
         check_base(void, settings.base_iri)
-        with _beside() as beside:
-            # Keyed by the release's checksums: built once per release, whatever the backend.
-            indexed = beside.submit(prepare_index, checksum,
-                                    lambda: release_quads([(folder / RELEASE_DUMP, ox.RdfFormat.N_QUADS)]),
-                                    cache, Namespaces(settings.base_iri))
+
+        def connect() -> EmbeddedBackend | ExternalBackend:
             if settings.store:
-                expected = count_graphs(release_inputs(folder), cache)
-                backend = ExternalBackend.connect(settings, expected, folder.name)
-            else:
-                backend = EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
-            index, hold = indexed.result()
+                return ExternalBackend.connect(settings, count_graphs(release_inputs(folder), cache), folder.name)
+            return EmbeddedBackend(prepare_store(release_inputs(folder), cache), settings)
+
+        # The index is keyed by the release's checksums: built once per release, whatever the backend.
+        backend, index, hold = _with_index(
+            connect, checksum, lambda: release_quads([(folder / RELEASE_DUMP, ox.RdfFormat.N_QUADS)]), cache,
+            Namespaces(settings.base_iri))
         archive = Archive(project.dist, folder.name, Namespaces(settings.base_iri),
                           settings.release_memory_max_triples, settings.max_rows, settings.max_query_bytes)
         return cls(settings, backend, release_dumps(folder, checksums(folder)), f"release {folder.name}", project,
