@@ -57,16 +57,16 @@ def check_release(folder: Path, ns: Namespaces) -> None:
 
 
 def _check_shapes(folder: Path, ns: Namespaces) -> None:
-    from .loader import quiet_rdflib, union
-    from .validate import shacl
+    from .loader import quiet_rdflib
+    from .shacl import shacl
 
     dataset = Dataset()
     with quiet_rdflib():
         dataset.parse(folder / RELEASE_DUMP, format="nquads")
     graphs = {name: dataset.graph(URIRef(str(ns.graph) + name)) for name in ("data", "ontology", "shapes")}
-    conforms, _, text = shacl(union([graphs["data"], graphs["ontology"]]), graphs["shapes"])
-    if not conforms:
-        lines = [line.strip() for line in str(text).splitlines() if line.strip().startswith(("Message:", "Focus"))]
+    verdict = shacl([graphs["data"], graphs["ontology"]], graphs["shapes"])
+    if not verdict.conforms:
+        lines = [line.strip() for line in verdict.text.splitlines() if line.strip().startswith(("Message:", "Focus"))]
         raise UnvalidatedRelease(f"{folder / RELEASE_DUMP}: the data does not conform to the release's own "
                                  f"shapes ({'; '.join(lines[:6])}); it was not made by a validating build")
 

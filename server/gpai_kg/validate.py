@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
@@ -28,6 +27,7 @@ from .namespaces import NS
 from .project import Project
 from .queries import oxigraph_store, read_queries, select
 from .report import Problem, Report
+from .shacl import Verdict, shacl
 
 DERIVED = "(derived)"
 
@@ -43,6 +43,7 @@ class Validation:
     shapes: Graph = field(default_factory=Graph)
     data: Graph = field(default_factory=Graph)
     derived: Graph = field(default_factory=Graph)
+    verdict: Verdict | None = None     # the SHACL layer's, saying which engine decided
 
     @property
     def ok(self) -> bool:
@@ -91,14 +92,14 @@ def _validate(project: Project, data_files: list[Path] | None) -> Validation:
             focus=locator.name(owner), path=_chain(chain + [p.path]), value=_show(p.value)))
 
     # Layer 3: SHACL, over data + derived + ontology (for the class hierarchy).
-    full = union([result.data, result.derived, result.ontology])
-    locator.graph = full
-    conforms, results_graph, _ = shacl(full, result.shapes)
-    if not isinstance(results_graph, Graph):  # pyshacl could not use the shapes at all
-        report.problems.append(Problem("shapes", f"the shapes cannot be applied: {results_graph}",
+    verdict = result.verdict = shacl([result.data, result.derived, result.ontology], result.shapes)
+    if isinstance(verdict.results, Graph):
+        full = union([result.data, result.derived, result.ontology])
+        locator.graph = full
+        report.problems.extend(_shacl_problems(verdict.results, result.shapes, full, locator))
+    elif verdict.engine == "pyshacl":  # pyshacl could not use the shapes at all
+        report.problems.append(Problem("shapes", f"the shapes cannot be applied: {verdict.results}",
                                        project.relative(project.shapes_file)))
-    else:
-        report.problems.extend(_shacl_problems(results_graph, result.shapes, full, locator))
 
     # Layer 4: the violation queries.
     store = oxigraph_store(result.data, result.derived, result.ontology)
@@ -121,16 +122,6 @@ def _validate(project: Project, data_files: list[Path] | None) -> Validation:
     report.stats.update(files=len(files), triples=len(result.data) + len(result.derived),
                         curated_triples=len(result.data), derived_triples=len(result.derived))
     return _finish(result, started)
-
-
-def shacl(data: Graph, shapes: Graph):
-    """pyshacl's (conforms, results graph, results text) for ``data`` against ``shapes``.
-
-    The one SHACL call, for the sources (here) and for a release about to be loaded.
-    """
-    # pyshacl adds triples to the shapes graph it is given: hand it a copy.
-    return pyshacl.validate(data, shacl_graph=union([shapes]), inference="none", advanced=True,
-                            allow_warnings=True, meta_shacl=False)
 
 
 def _finish(result: Validation, started: float) -> Validation:
