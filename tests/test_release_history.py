@@ -82,9 +82,9 @@ def second_version(root: Path, *, mark_withdrawn: bool = True) -> Path:
     claims = (data / "claims.ttl").read_text(encoding="utf-8")  # a claim withdrawn
     start, end = claims.index("claim:seed-003--15-members a"), claims.index("claim:seed-001--15-members a")
     (data / "claims.ttl").write_text(claims[:start] + claims[end:], encoding="utf-8")
-    _edit(root / "ontology" / "gpai.ttl", 'owl:versionInfo "1.1.0" ;\n    owl:versionIRI '
-          '<https://w3id.org/gpai-kg/ontology/version/1.1.0> ;', 'owl:versionInfo "1.2.0" ;\n    owl:versionIRI '
-          '<https://w3id.org/gpai-kg/ontology/version/1.2.0> ;')
+    _edit(root / "ontology" / "gpai.ttl", 'owl:versionInfo "1.2.0" ;\n    owl:versionIRI '
+          '<https://w3id.org/gpai-kg/ontology/version/1.2.0> ;', 'owl:versionInfo "1.3.0" ;\n    owl:versionIRI '
+          '<https://w3id.org/gpai-kg/ontology/version/1.3.0> ;')
     if mark_withdrawn:
         with open(data / "places.ttl", "a", encoding="utf-8") as out:
             out.write("\n@prefix dcterms: <http://purl.org/dc/terms/> .\n"
@@ -144,8 +144,8 @@ def test_a_release_names_the_one_before_it_and_says_what_changed(releases):
     notes = str(void.value(me, ADMS.versionNotes))
     assert notes.startswith(NOTES + " Changes since release test: 1 member joined, 1 membership dated differently")
     # The ontology changed version: the release says which version it revises.
-    assert void.value(NS.ontology_iri, OWL.versionIRI) == URIRef(CANONICAL_BASE + "ontology/version/1.2.0")
-    assert void.value(NS.ontology_iri, OWL.priorVersion) == URIRef(CANONICAL_BASE + "ontology/version/1.1.0")
+    assert void.value(NS.ontology_iri, OWL.versionIRI) == URIRef(CANONICAL_BASE + "ontology/version/1.3.0")
+    assert void.value(NS.ontology_iri, OWL.priorVersion) == URIRef(CANONICAL_BASE + "ontology/version/1.2.0")
     # The change set is a dataset of its own, each file with its size and checksum.
     changes = NS.changes("v2")
     assert void.value(me, DCTERMS.relation) == changes
@@ -219,7 +219,7 @@ ADDED = PREFIXES + f"""
 REMOVED = PREFIXES + f"""
 <{DEPRECATED}> a gpai:MemberCountClaim , gpai:CountClaim , gpai:Claim , prov:Entity ;
     rdfs:label "IGF 2022 Open Forum #29 page: founded with 15 members"@en ; gpai:claimAbout <{ID}organisation/gpai> ;
-    gpai:claimedCount "15"^^xsd:nonNegativeInteger ; gpai:countedUnit gpai:members ;
+    gpai:claimedCount "15"^^xsd:integer ; gpai:countedUnit gpai:members ;
     gpai:statedAs "Founded in 2020 with 15 Members"@en ; prov:wasDerivedFrom <{ID}source/seed-003> ;
     gpai:refersTo [ a time:Instant ; time:inXSDgYear "2020"^^xsd:gYear ; gpai:datePrecision time:unitYear ;
         gpai:notBefore "2020-01-01"^^xsd:date ; gpai:notAfter "2020-12-31"^^xsd:date ] .

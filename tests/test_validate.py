@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyshacl
 import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import XSD
 
+from gpai_kg.loader import parse_turtle
 from gpai_kg.store import run_query
 from gpai_kg.validate import validate
 
@@ -20,6 +24,14 @@ def test_real_data_has_no_violations(project):
     assert result.ok, result.report.render()
     assert result.report.problems == []
     assert result.report.stats["files"] == len(project.data_files()) >= 10
+
+
+def test_literals_stay_as_written_even_after_pyshacl_has_run(project):
+    # pyshacl sets rdflib's module-wide switch back to "rewrite literals" after each run.
+    pyshacl.validate(Graph(), shacl_graph=Graph())
+    events = parse_turtle(project.data_dir / "events.ttl")
+    assert Literal("2022-11-29T10:45:00Z", datatype=XSD.dateTime, normalize=False) in set(events.objects())
+    assert validate(project).ok
 
 
 def test_cli_validate_reports_json(project):

@@ -277,7 +277,7 @@ def _rdflib(term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)  # as written
 
 
 def _sorted_json(value):

@@ -36,7 +36,7 @@ SH = "http://www.w3.org/ns/shacl#"
 #: predicate (``sh:sparql``, ``sh:severity``, ``sh:deactivated``, …) is decided by pyshacl.
 FAST_ENGINE_COVERS = frozenset(SH + name for name in (
     "class", "datatype", "hasValue", "in", "inversePath", "languageIn", "lessThanOrEquals",
-    "maxCount", "message", "minCount", "node", "nodeKind", "not", "or", "path", "pattern",
+    "maxCount", "message", "minCount", "minInclusive", "node", "nodeKind", "not", "or", "path", "pattern",
     "property", "qualifiedMaxCount", "qualifiedMinCount", "qualifiedValueShape", "targetClass",
     "targetNode", "targetObjectsOf", "targetSubjectsOf", "uniqueLang", "xone", "zeroOrMorePath",
     # SHACL-AF SPARQL targets (evaluated here, below) and the prefixes their queries declare

@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from .derive import derive
 from .errors import ParseError
-from .loader import ill_typed_literals, parse_turtle, quiet_rdflib, union
+from .loader import ill_typed_literals, literals_the_store_rewrites, parse_turtle, quiet_rdflib, union
 from .namespaces import NS
 from .project import Project
 from .queries import oxigraph_store, read_queries, select
@@ -82,6 +82,12 @@ def _validate(project: Project, data_files: list[Path] | None) -> Validation:
                 "literal", f"{str(bad.literal)!r} is not a valid {_name(bad.literal.datatype)}",
                 project.relative(path), focus=locator.name(locator.owner(bad.subject)[0]),
                 path=_name(bad.predicate), value=_show(bad.literal)))
+        for odd in literals_the_store_rewrites(path, graph):
+            report.problems.append(Problem(
+                "literal", f"the SPARQL store keeps this as {_show(odd.kept_as)}, so the endpoint would answer "
+                f"differently from the downloads: write {_show(odd.kept_as)}",
+                project.relative(path), focus=locator.name(locator.owner(odd.subject)[0]),
+                path=_name(odd.predicate), value=_show(odd.literal)))
 
     # Layer 2: derive.
     result.derived, derive_problems = derive(result.data, result.ontology)
