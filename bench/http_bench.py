@@ -57,10 +57,12 @@ TARGETS = [("founding-members", "ratio", 1.5), ("ASK {}", "rate", 8000),
            ("country page /page/id/country/rs", "rate", 1000), ("data document /data/id/country/rs.ttl", "rate", 1000)]
 
 
-def wrk(url: str, accept: str, seconds: float, connections: int, pids: tuple[int, ...]) -> dict:
+def wrk(url: str, accept: str, seconds: float, connections: int, pids: tuple[int, ...],
+        extra: tuple[str, ...] = ()) -> dict:
+    """wrk against ``url``; ``extra``: more wrk arguments (``-s script.lua`` for a POST)."""
     before_server, before_self = sum(map(tree_cpu, pids)), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--latency",
-                          "-H", f"Accept: {accept}", url], capture_output=True, text=True, check=True).stdout
+                          "-H", f"Accept: {accept}", *extra, url], capture_output=True, text=True, check=True).stdout
     after_self = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_cpu = sum(map(tree_cpu, pids)) - before_server
     wrk_cpu = (after_self.ru_utime - before_self.ru_utime) + (after_self.ru_stime - before_self.ru_stime)
