@@ -114,6 +114,22 @@ def test_the_memory_cap_counts_from_what_a_worker_maps_as_it_starts(prepared):
         tight.shutdown()
 
 
+def test_the_memory_cap_counts_from_a_worker_with_its_store_open_on_disk(prepared):
+    """Opening RocksDB read-only maps about 400 MB in a worker (its threads, their malloc arenas).
+    Capped before the open, a worker of an on-disk store under a 300 MB cap could not start, and
+    under a larger one, on a busy machine, RocksDB at random failed to start a thread and aborted
+    the worker ("Resource temporarily unavailable", the server down at boot)."""
+    tight = WorkerPool(str(prepared.path), 1, memory_mb=300, in_memory=False)
+    try:
+        tight.wait_ready()                                   # aborted at the open before
+        assert tight.run(raw("ASK { ?s ?p ?o }", "ASK"), 30).body
+        with pytest.raises(QueryLimitExceeded) as stopped:
+            tight.run(raw("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?c ?f"), 60)
+        assert stopped.value.details["limit"] == "memory"
+    finally:
+        tight.shutdown()
+
+
 def test_a_long_chain_of_operators_is_a_slow_query_not_a_crash(pool):
     """Oxigraph recurses over long expressions: on a worker's default stack this killed it."""
     chain = "SELECT (" + "1+" * 30000 + "1 AS ?x) {}"

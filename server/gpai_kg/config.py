@@ -157,8 +157,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Reverse proxies in front of the server whose X-Forwarded-For is trusted to name the client "
             "(0: the client is the peer address).", _non_negative_int),
     Setting("query_memory_mb", 2048,
-            "Address space a query may use in its worker, in MiB, beyond what the worker maps as it "
-            "starts (0: no cap); a query over it is stopped.",
+            "Address space a query may use in its worker, in MiB, beyond what the worker maps once "
+            "ready, its store open (0: no cap); a query over it is stopped.",
             _non_negative_int),
     Setting("service_allow", (),
             "Endpoints a query may call with SERVICE (comma-separated IRIs); empty: none.", _iri_list),

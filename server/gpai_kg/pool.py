@@ -87,17 +87,11 @@ def _worker_main(store_path: str, conn, memory_bytes: int, endpoints: tuple[str,
     die_with_parent(worker_store.FORKSERVER_PID)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's to handle
     try:
-        if memory_bytes > 0:
-            # The cap is what a query may use: on top of what this worker maps as it starts (the
-            # interpreter, the store's copy, what the forkserver left mapped, such as idle malloc
-            # arenas), which varies with the machine and its load. A cap on the total failed
-            # workers at random on a busy machine: no room left for the query thread's stack.
-            limit = _mapped_bytes() + memory_bytes
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         confinement = confine(endpoints)
         # The stack is address space too: a quarter of the cap at most.
         threading.stack_size(min(QUERY_STACK_BYTES, memory_bytes // 4) if memory_bytes else QUERY_STACK_BYTES)
-        thread = threading.Thread(target=_serve, args=(store_path, conn, confinement), name="gpai-kg-query")
+        thread = threading.Thread(target=_serve, args=(store_path, conn, confinement, memory_bytes),
+                                  name="gpai-kg-query")
         thread.start()
     except (OSError, RuntimeError, ValueError, MemoryError) as exc:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -114,7 +108,7 @@ def _mapped_bytes() -> int:
     return 0
 
 
-def _serve(store_path: str, conn, confinement: str) -> None:
+def _serve(store_path: str, conn, confinement: str, memory_bytes: int) -> None:
     import pyoxigraph as ox
 
     from .formats import GRAPH_FORMATS, RESULT_FORMATS, by_name
@@ -125,6 +119,18 @@ def _serve(store_path: str, conn, confinement: str) -> None:
     except (OSError, MemoryError) as exc:
         conn.send(("failed", f"the store could not be opened: {exc}"))
         return
+    if memory_bytes > 0:
+        # The cap is what a query may use, on top of what this worker maps once it is ready: the
+        # interpreter, the query thread's stack, the store (the shared in-memory copy, or RocksDB's
+        # threads and their malloc arenas, about 400 MB), what the forkserver left mapped. That
+        # varies with the machine and its load; a cap on the total failed workers at random on a
+        # busy machine (no room for a thread: "can't start new thread", or RocksDB aborting).
+        limit = _mapped_bytes() + memory_bytes
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (OSError, ValueError) as exc:
+            conn.send(("failed", f"the memory cap could not be set: {exc}"))
+            return
     conn.send(("ready", confinement))
     while True:
         try:

@@ -6,7 +6,7 @@ building results for ``sh:or``/``sh:xone``/qualified branches it then discards. 
 the ``pyrudof`` package) decides conformance of the same graph in a tenth of the time. So:
 
 1. If the shapes use only constructs in :data:`FAST_ENGINE_COVERS` (the ones our tests hold
-   rudof to, fixture by fixture, in ``tests/test_shacl_engines.py``), rudof decides. SHACL-AF
+   rudof to, fixture by fixture, in ``tests/test_shapes.py``), rudof decides. SHACL-AF
    SPARQL targets, which rudof does not evaluate, are run here on Oxigraph: a shape whose
    target selects nothing has no focus node and holds; one that selects a node is left to
    pyshacl.
