@@ -98,30 +98,18 @@ def test_a_query_over_its_memory_cap_is_stopped_and_others_go_on(prepared):
         small.shutdown()
 
 
-def test_the_memory_cap_counts_from_what_a_worker_maps_as_it_starts(prepared):
-    """A worker already maps 400–600 MB before any query (the interpreter, the store's copy, idle malloc
-    arenas and threads the forkserver left, more on a busy machine). A cap on that total left workers
-    no room for their query thread's stack, at random ("can't start new thread", the whole in-process
-    service down in a busy run). The cap is what a query may use on top, and still stops one over it."""
-    tight = WorkerPool(str(prepared.path), 1, memory_mb=300, in_memory=True)
+@pytest.mark.parametrize("in_memory", [True, False], ids=["memory", "disk"])
+def test_the_memory_cap_counts_from_what_a_ready_worker_maps(prepared, in_memory):
+    """A worker maps 400–600 MB before any query: the interpreter, idle malloc arenas and threads the
+    forkserver left, more on a busy machine; and its store (opening RocksDB read-only alone maps
+    about 400 MB: its threads and their arenas). A cap on that total failed workers at random on a
+    busy machine: no room for the query thread's stack ("can't start new thread", the in-process
+    service down), or RocksDB aborting the worker as it opened ("Resource temporarily unavailable",
+    the server down at boot); and a disk worker under a 300 MB cap never started. The cap is what a
+    query may use on top of a ready worker, and still stops one over it."""
+    tight = WorkerPool(str(prepared.path), 1, memory_mb=300, in_memory=in_memory)
     try:
-        tight.wait_ready()                                   # refused to start before: 300 MB < VmSize
-        assert tight.run(raw("ASK { ?s ?p ?o }", "ASK"), 30).body
-        with pytest.raises(QueryLimitExceeded) as stopped:
-            tight.run(raw("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?c ?f"), 60)
-        assert stopped.value.details["limit"] == "memory"
-    finally:
-        tight.shutdown()
-
-
-def test_the_memory_cap_counts_from_a_worker_with_its_store_open_on_disk(prepared):
-    """Opening RocksDB read-only maps about 400 MB in a worker (its threads, their malloc arenas).
-    Capped before the open, a worker of an on-disk store under a 300 MB cap could not start, and
-    under a larger one, on a busy machine, RocksDB at random failed to start a thread and aborted
-    the worker ("Resource temporarily unavailable", the server down at boot)."""
-    tight = WorkerPool(str(prepared.path), 1, memory_mb=300, in_memory=False)
-    try:
-        tight.wait_ready()                                   # aborted at the open before
+        tight.wait_ready()                                   # refused to start or aborted before
         assert tight.run(raw("ASK { ?s ?p ?o }", "ASK"), 30).body
         with pytest.raises(QueryLimitExceeded) as stopped:
             tight.run(raw("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?c ?f"), 60)

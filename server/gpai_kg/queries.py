@@ -50,13 +50,23 @@ def read_queries(folder: Path, pattern: str = "*.rq") -> list[QueryFile]:
 
 
 def oxigraph_store(*graphs: Graph) -> ox.Store:
-    """An in-memory Oxigraph store holding the union of rdflib graphs, in its default graph.
+    """An in-memory Oxigraph store holding the union of rdflib graphs, in its default graph."""
+    return ntriples_store(ntriples(*graphs))
 
-    The graphs are loaded as one document: Oxigraph scopes blank node labels to a load,
-    and an instant described in one graph and dated in another must stay one node.
+
+def ntriples(*graphs: Graph) -> bytes:
+    """The graphs as one N-Triples document, literals as rdflib holds them (rdflib's blank node
+    labels are unique across graphs, so the union needs no copy into one graph)."""
+    return b"".join(g.serialize(format="nt", encoding="utf-8") for g in graphs if len(g))
+
+
+def ntriples_store(payload: bytes) -> ox.Store:
+    """An in-memory Oxigraph store of one N-Triples document, in its default graph.
+
+    One document, one load: Oxigraph scopes blank node labels to a load, and an instant described
+    in one graph and dated in another must stay one node.
     """
     store = ox.Store()
-    payload = b"".join(g.serialize(format="nt", encoding="utf-8") for g in graphs if len(g))
     if payload:
         store.load(payload, format=ox.RdfFormat.N_TRIPLES)
     return store

@@ -24,17 +24,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyrudof
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF
 
 from .loader import union
-
-SH = "http://www.w3.org/ns/shacl#"
+from .namespaces import SH
+from .queries import ntriples, ntriples_store
 
 #: The SHACL terms rudof may decide on: those our shapes use, each covered by a valid and an
 #: invalid fixture that both engines must judge alike. A shapes graph using any other ``sh:``
 #: predicate (``sh:sparql``, ``sh:severity``, ``sh:deactivated``, …) is decided by pyshacl.
-FAST_ENGINE_COVERS = frozenset(SH + name for name in (
+FAST_ENGINE_COVERS = frozenset(str(SH[name]) for name in (
     "class", "datatype", "hasValue", "in", "inversePath", "languageIn", "lessThanOrEquals",
     "maxCount", "message", "minCount", "minInclusive", "node", "nodeKind", "not", "or", "path", "pattern",
     "property", "qualifiedMaxCount", "qualifiedMinCount", "qualifiedValueShape", "targetClass",
@@ -78,12 +78,10 @@ def fast_conforms(data: Sequence[Graph], shapes: Graph) -> bool:
     sparql_targets = _sparql_targets(shapes)
     if sparql_targets is None or not _covered(shapes):
         return False
-    # The graphs' own N-Triples, one after the other (rdflib's blank node labels are unique across
-    # graphs, so no copy into one graph is needed). rudof reads these: an Oxigraph store's copy
-    # would not do, as it keeps integers of derived types (xsd:nonNegativeInteger, …) as xsd:integer.
-    triples = b"".join(graph.serialize(format="nt", encoding="utf-8") for graph in data)
-    store = ox.Store()
-    store.load(triples, format=ox.RdfFormat.N_TRIPLES)
+    # rudof reads the graphs' own N-Triples: a dump of the Oxigraph store would not do, as Oxigraph
+    # keeps integers of derived types (xsd:nonNegativeInteger, …) as xsd:integer.
+    triples = ntriples(*data)
+    store = ntriples_store(triples)
     if any(_selects_anything(store, query) for query in sparql_targets):
         return False
     return bool(rudof_report(triples, shapes).conforms)
@@ -103,22 +101,22 @@ def rudof_report(triples: bytes, shapes: Graph) -> pyrudof.ShaclValidationReport
 
 
 def _covered(shapes: Graph) -> bool:
-    used = {str(p) for p in shapes.predicates() if str(p).startswith(SH)}
+    used = {str(p) for p in shapes.predicates() if str(p).startswith(str(SH))}
     return used <= FAST_ENGINE_COVERS
 
 
 def _sparql_targets(shapes: Graph) -> list[str] | None:
     """The SELECT queries of the shapes' SHACL-AF targets, prefixes declared; None if one is another kind."""
     queries = []
-    for target in set(shapes.objects(None, URIRef(SH + "target"))):
-        select = shapes.value(target, URIRef(SH + "select"))
-        if (target, RDF.type, URIRef(SH + "SPARQLTarget")) not in shapes or select is None:
+    for target in set(shapes.objects(None, SH.target)):
+        select = shapes.value(target, SH.select)
+        if (target, RDF.type, SH.SPARQLTarget) not in shapes or select is None:
             return None
         prologue = []
-        for ontology in shapes.objects(target, URIRef(SH + "prefixes")):
-            for declaration in shapes.objects(ontology, URIRef(SH + "declare")):
-                prefix = str(shapes.value(declaration, URIRef(SH + "prefix")) or "")
-                namespace = str(shapes.value(declaration, URIRef(SH + "namespace")) or "")
+        for ontology in shapes.objects(target, SH.prefixes):
+            for declaration in shapes.objects(ontology, SH.declare):
+                prefix = str(shapes.value(declaration, SH.prefix) or "")
+                namespace = str(shapes.value(declaration, SH.namespace) or "")
                 if not _PREFIX_NAME.fullmatch(prefix):
                     return None
                 try:
